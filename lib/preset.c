@@ -1,0 +1,172 @@
+/* preset.c - finding data files, loading and applying presets. */
+#include "preset.h"
+#include "cli.h"
+#include "record.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool file_readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+static bool name_is_safe(const char *name)
+{
+	return *name != '\0' && strstr(name, "..") == NULL && strchr(name, '/') == NULL;
+}
+
+/* Try DIR/NAME.json; true (and path filled) when it is readable. */
+static bool try_directory(const char *dir, size_t dirlen, const char *name,
+			  char *path, size_t pathlen)
+{
+	if (dirlen == 0)
+		return false;
+	int n = snprintf(path, pathlen, "%.*s/%s.json", (int)dirlen, dir, name);
+	return n > 0 && (size_t)n < pathlen && file_readable(path);
+}
+
+bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err)
+{
+	if (strchr(arg, '/')) {
+		if ((size_t)snprintf(path, pathlen, "%s", arg) >= pathlen)
+			return soak_errorf(err, "file name too long: '%s'", arg);
+		return true;
+	}
+	if (!name_is_safe(arg))
+		return soak_errorf(err, "'%s' is not a valid name (use ./FILE for a file)", arg);
+	const char *search = getenv("SOAKKIT_PRESET_PATH");
+	while (search && *search) {
+		const char *colon = strchr(search, ':');
+		size_t len = colon ? (size_t)(colon - search) : strlen(search);
+		if (try_directory(search, len, arg, path, pathlen))
+			return true;
+		search = colon ? colon + 1 : NULL;
+	}
+	const char *installed = SOAK_PKGDATADIR "/presets";
+	if (try_directory(installed, strlen(installed), arg, path, pathlen))
+		return true;
+	return soak_errorf(err, "no '%s.json' in $SOAKKIT_PRESET_PATH or %s", arg, installed);
+}
+
+static bool parse_opcode(const char *s, enum soak_preset_opcode *op)
+{
+	if (strcmp(s, "add") == 0)
+		*op = SOAK_OP_ADD;
+	else if (strcmp(s, "mul") == 0)
+		*op = SOAK_OP_MUL;
+	else if (strcmp(s, "set") == 0)
+		*op = SOAK_OP_SET;
+	else
+		return false;
+	return true;
+}
+
+/* One changes.<section>.<param> entry. */
+static bool read_change(const cJSON *entry, const char *section, struct soak_preset *p,
+			char *err)
+{
+	char pathname[256];
+	snprintf(pathname, sizeof pathname, "%s.%s", section, entry->string);
+	int id = soak_param_by_path(pathname);
+	if (id < 0)
+		return soak_errorf(err, "unknown parameter '%s'", pathname);
+	if (!cJSON_IsObject(entry))
+		return soak_errorf(err, "'changes.%s' is not an object", pathname);
+	for (int i = 0; i < p->n_ops; i++)
+		if (p->ops[i].param == id)
+			return soak_errorf(err, "'%s' is changed twice", pathname);
+	const cJSON *op = soak_get(entry, "op"), *value = soak_get(entry, "value");
+	const cJSON *reason = soak_get(entry, "reason");
+	struct soak_preset_op *o = &p->ops[p->n_ops];
+	if (!cJSON_IsString(op))
+		return soak_errorf(err, "'changes.%s.op' is missing or not a string", pathname);
+	if (!parse_opcode(op->valuestring, &o->op))
+		return soak_errorf(err, "unknown op '%s' for '%s' (add, mul or set)",
+				   op->valuestring, pathname);
+	if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble))
+		return soak_errorf(err, "'changes.%s.value' is missing or not a finite number", pathname);
+	if (reason && !cJSON_IsString(reason))
+		return soak_errorf(err, "'changes.%s.reason' is not a string", pathname);
+	for (const cJSON *c = entry->child; c; c = c->next)
+		if (strcmp(c->string, "op") && strcmp(c->string, "value") && strcmp(c->string, "reason"))
+			return soak_errorf(err, "unknown field '%s' in 'changes.%s'", c->string, pathname);
+	if (o->op == SOAK_OP_MUL && value->valuedouble <= 0)
+		return soak_errorf(err, "'changes.%s': mul by %s (must be positive)", pathname,
+				   value->valuestring);
+	o->param = id;
+	o->value = value->valuedouble;
+	p->n_ops++;
+	return true;
+}
+
+static bool read_changes(const cJSON *changes, struct soak_preset *p, char *err)
+{
+	if (!cJSON_IsObject(changes))
+		return soak_errorf(err, "'changes' is missing or not an object");
+	for (const cJSON *section = changes->child; section; section = section->next) {
+		if (!cJSON_IsObject(section))
+			return soak_errorf(err, "'changes.%s' is not an object", section->string);
+		for (const cJSON *entry = section->child; entry; entry = entry->next)
+			if (!read_change(entry, section->string, p, err))
+				return false;
+	}
+	return true;
+}
+
+static void set_preset_name(struct soak_preset *p, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+		n -= 5;
+	if (n >= sizeof p->name)
+		n = sizeof p->name - 1;
+	memcpy(p->name, base, n);
+	p->name[n] = '\0';
+}
+
+bool soak_preset_load(const char *arg, struct soak_preset *out, char *err)
+{
+	char why[SOAK_ERR_MAX];
+	memset(out, 0, sizeof *out);
+	if (!soak_find_data_file(arg, out->path, sizeof out->path, why))
+		return soak_errorf(err, "preset %s", why);
+	cJSON *root = soak_load_json_file(out->path, why);
+	if (!root)
+		return soak_errorf(err, "preset %s", why);
+	bool ok = read_changes(soak_get(root, "changes"), out, why);
+	cJSON_Delete(root);
+	if (!ok)
+		return soak_errorf(err, "preset '%s': %s", out->path, why);
+	set_preset_name(out, out->path);
+	return true;
+}
+
+static double apply_op(const struct soak_preset_op *o, double v)
+{
+	switch (o->op) {
+	case SOAK_OP_ADD: return v + o->value;
+	case SOAK_OP_MUL: return v * o->value;
+	case SOAK_OP_SET: return o->value;
+	}
+	return v;
+}
+
+void soak_preset_apply(const struct soak_preset *p, const struct soak_params *params,
+		       double weight, struct soak_params *out)
+{
+	*out = *params;
+	for (int i = 0; i < p->n_ops; i++) {
+		const struct soak_preset_op *o = &p->ops[i];
+		double from = params->value[o->param];
+		double to = apply_op(o, from);
+		out->value[o->param] = from + weight * (to - from);
+	}
+	soak_params_clamp(out);
+}

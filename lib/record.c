@@ -1,0 +1,611 @@
+/* record.c - JSON-lines records: checked reading, exact-number writing. */
+#include "record.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------
+ * Lexical checks cJSON does not make, and the offsets of number tokens.
+ * ------------------------------------------------------------------- */
+
+struct number_spans {
+	size_t *start;   /* byte offset of each number token, in document order */
+	size_t *len;
+	size_t count, cap;
+};
+
+static struct number_spans scratch_spans;
+
+static void spans_push(struct number_spans *sp, size_t start, size_t len)
+{
+	if (sp->count == sp->cap) {
+		size_t cap = sp->cap ? sp->cap * 2 : 256;
+		size_t *s = realloc(sp->start, cap * sizeof *s);
+		size_t *l = s ? realloc(sp->len, cap * sizeof *l) : NULL;
+		if (!s || !l)
+			soak_die(SOAK_EXIT_IO, "out of memory");
+		sp->start = s;
+		sp->len = l;
+		sp->cap = cap;
+	}
+	sp->start[sp->count] = start;
+	sp->len[sp->count] = len;
+	sp->count++;
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
+static size_t utf8_sequence_length(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t need;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 2; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 3; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 4; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	unsigned cp = c & (0xFF >> (need + 1));
+	for (size_t i = 1; i < need; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return need;
+}
+
+static int is_number_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* Scan a string body starting after its opening quote; returns the
+ * offset just past the closing quote, or 0 with err set. */
+static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *err)
+{
+	while (i < len) {
+		unsigned char c = t[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20) {
+			soak_errorf(err, "invalid JSON at byte %zu: raw control character in a string", i + 1);
+			return 0;
+		}
+		if (c == '\\') {
+			if (i + 5 < len && t[i + 1] == 'u' && memcmp(t + i + 2, "0000", 4) == 0) {
+				soak_errorf(err, "unsupported \\u0000 in a string at byte %zu", i + 1);
+				return 0;
+			}
+			i += 2;
+			continue;
+		}
+		size_t n = utf8_sequence_length(t + i, len - i);
+		if (n == 0) {
+			soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
+			return 0;
+		}
+		i += n;
+	}
+	return len; /* unterminated: cJSON reports it */
+}
+
+/* Check what cJSON lets through; collect number token offsets. */
+static bool scan_text(const char *text, size_t len, struct number_spans *sp, char *err)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	sp->count = 0;
+	if (memchr(text, '\0', len))
+		return soak_errorf(err, "NUL byte at byte %zu",
+				   (size_t)((const char *)memchr(text, '\0', len) - text) + 1);
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = t[i];
+		if (c == '"') {
+			i = scan_string(t, len, i + 1, err);
+			if (i == 0)
+				return false;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t start = i;
+			while (i < len && is_number_char(t[i]))
+				i++;
+			spans_push(sp, start, i - start);
+		} else if (c >= 0x80) {
+			if (utf8_sequence_length(t + i, len - i) == 0)
+				return soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
+			i++; /* not JSON outside a string: cJSON rejects it */
+		} else {
+			i++;
+		}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Structural checks on the parsed tree.
+ * ------------------------------------------------------------------- */
+
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool object_keys_unique(const cJSON *obj, char *err)
+{
+	size_t n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return true;
+	const char *small[16];
+	const char **keys = n <= 16 ? small : malloc(n * sizeof *keys);
+	if (!keys)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	size_t k = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		keys[k++] = c->string;
+	qsort(keys, n, sizeof *keys, compare_keys);
+	bool ok = true;
+	for (size_t i = 1; i < n && ok; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			ok = soak_errorf(err, "duplicate key '%s'", keys[i]);
+	if (keys != small)
+		free(keys);
+	return ok;
+}
+
+/* Check keys and give every number its text, in document order. */
+static bool finish_tree(cJSON *node, const char *text, const struct number_spans *sp,
+			size_t *next_span, char *err)
+{
+	if (cJSON_IsObject(node) && !object_keys_unique(node, err))
+		return false;
+	if (cJSON_IsNumber(node)) {
+		if (*next_span >= sp->count)
+			return soak_errorf(err, "internal error: number tokens out of step");
+		size_t i = (*next_span)++;
+		node->valuestring = strndup(text + sp->start[i], sp->len[i]);
+		if (!node->valuestring)
+			soak_die(SOAK_EXIT_IO, "out of memory");
+	}
+	for (cJSON *c = node->child; c; c = c->next)
+		if (!finish_tree(c, text, sp, next_span, err))
+			return false;
+	return true;
+}
+
+cJSON *soak_parse_checked(const char *text, size_t len, char *err)
+{
+	if (!scan_text(text, len, &scratch_spans, err))
+		return NULL;
+	const char *end = NULL;
+	/* len + 1 takes in the terminating NUL that require_null_terminated
+	 * checks for, so trailing garbage is an error. */
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+	if (!root) {
+		size_t at = end && end >= text ? (size_t)(end - text) : 0;
+		soak_errorf(err, "invalid JSON at byte %zu", at + 1);
+		return NULL;
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		soak_errorf(err, "not a JSON object");
+		return NULL;
+	}
+	size_t next_span = 0;
+	if (!finish_tree(root, text, &scratch_spans, &next_span, err)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* ---------------------------------------------------------------------
+ * Numbers we write: up to 12 significant digits, no trailing zeros.
+ * ------------------------------------------------------------------- */
+
+static const double powers_of_ten[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+#define SIGNIFICANT_DIGITS 12
+
+static int format_integer(uint64_t v, bool negative, char *buf)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	int len = 0;
+	if (negative)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
+/* Decimal exponent e with 10^e <= a < 10^(e+1), for 1e-7 <= a < 1e15. */
+static int decimal_exponent(double a)
+{
+	int e = 0;
+	if (a >= 1) {
+		while (e < 22 && a >= powers_of_ten[e + 1])
+			e++;
+	} else {
+		while (e > -22 && a < 1 / powers_of_ten[-e])
+			e--;
+	}
+	return e;
+}
+
+int soak_format_number(double x, char *buf)
+{
+	double a = fabs(x);
+	if (a == 0)
+		return (int)(strcpy(buf, "0"), 1);
+	if (a < 1e15 && a == floor(a))
+		return format_integer((uint64_t)a, x < 0, buf);
+	if (a < 1e-7 || a >= 1e15 || !isfinite(a))
+		return snprintf(buf, 32, "%.*g", SIGNIFICANT_DIGITS, x);
+	int e = decimal_exponent(a);
+	int shift = SIGNIFICANT_DIGITS - 1 - e;      /* 12 digits to the left of the point */
+	double scaled = shift >= 0 ? a * powers_of_ten[shift] : a / powers_of_ten[-shift];
+	uint64_t m = (uint64_t)llround(scaled);
+	if (m >= (uint64_t)powers_of_ten[SIGNIFICANT_DIGITS]) { /* 9.9999... rounded up */
+		m /= 10;
+		e++;
+		shift--;
+	}
+	char digits[24];
+	int nd = format_integer(m, false, digits);
+	int len = 0;
+	if (x < 0)
+		buf[len++] = '-';
+	if (shift <= 0) { /* no fraction left: the value is a whole number of this many digits */
+		memcpy(buf + len, digits, (size_t)nd);
+		len += nd;
+		for (int z = 0; z < -shift; z++)
+			buf[len++] = '0';
+		buf[len] = '\0';
+		return len;
+	}
+	int int_digits = nd - shift; /* digits before the point; <= 0 means "0.000ddd" */
+	if (int_digits > 0) {
+		memcpy(buf + len, digits, (size_t)int_digits);
+		len += int_digits;
+	} else {
+		buf[len++] = '0';
+	}
+	buf[len++] = '.';
+	for (int z = int_digits; z < 0; z++)
+		buf[len++] = '0';
+	int from = int_digits > 0 ? int_digits : 0;
+	memcpy(buf + len, digits + from, (size_t)(nd - from));
+	len += nd - from;
+	while (buf[len - 1] == '0')
+		len--;
+	if (buf[len - 1] == '.')
+		len--;
+	buf[len] = '\0';
+	return len;
+}
+
+cJSON *soak_num(double x)
+{
+	char text[32];
+	soak_format_number(x, text);
+	cJSON *n = cJSON_CreateNumber(x);
+	if (!n || !(n->valuestring = strdup(text)))
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	return n;
+}
+
+/* Numbers that carry their text print as that text (cJSON_Raw). */
+static void numbers_to_raw(cJSON *node)
+{
+	for (; node; node = node->next) {
+		if (cJSON_IsNumber(node) && node->valuestring)
+			node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
+		if (node->child)
+			numbers_to_raw(node->child);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The stream.
+ * ------------------------------------------------------------------- */
+
+void soak_stream_init(struct soak_stream *s)
+{
+	memset(s, 0, sizeof *s);
+	s->in = stdin;
+	s->out = stdout;
+}
+
+bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
+{
+	if (opt == SOAK_OPT_ON_ERROR) {
+		if (strcmp(arg, "fail") == 0)
+			s->skip_errors = false;
+		else if (strcmp(arg, "skip") == 0)
+			s->skip_errors = true;
+		else
+			soak_usage_error("option '--on-error': '%s' is not fail or skip", arg);
+		return true;
+	}
+	if (opt == SOAK_OPT_REJECTS) {
+		s->rejects_path = arg;
+		return true;
+	}
+	return false;
+}
+
+static void open_rejects(struct soak_stream *s)
+{
+	if (s->rejects)
+		return;
+	if (!s->rejects_path) {
+		s->rejects = stderr;
+		return;
+	}
+	s->rejects = fopen(s->rejects_path, "w");
+	if (!s->rejects)
+		soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", s->rejects_path, strerror(errno));
+}
+
+void soak_stream_reject(struct soak_stream *s, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: line %ld: ", soak_progname, s->line_no);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (!s->skip_errors)
+		exit(SOAK_EXIT_USAGE);
+	open_rejects(s);
+	fwrite(s->line, 1, s->line_len, s->rejects);
+	fputc('\n', s->rejects);
+	if (fflush(s->rejects) != 0)
+		soak_die(SOAK_EXIT_IO, "write error on rejects: %s", strerror(errno));
+	s->skipped++;
+}
+
+static bool line_is_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Read the next physical line into s->line without its ending.
+ * Returns false at end of input. */
+static bool read_line(struct soak_stream *s)
+{
+	errno = 0;
+	ssize_t n = getline(&s->line, &s->line_cap, s->in);
+	if (n < 0) {
+		if (ferror(s->in))
+			soak_die(SOAK_EXIT_IO, "read error: %s", strerror(errno));
+		return false;
+	}
+	s->line_no++;
+	size_t len = (size_t)n;
+	if (len && s->line[len - 1] == '\n')
+		len--;
+	if (len && s->line[len - 1] == '\r')
+		len--;
+	s->line[len] = '\0';
+	s->line_len = len;
+	return true;
+}
+
+cJSON *soak_stream_next(struct soak_stream *s)
+{
+	char err[SOAK_ERR_MAX];
+	while (read_line(s)) {
+		if (line_is_blank(s->line, s->line_len))
+			continue;
+		cJSON *rec = soak_parse_checked(s->line, s->line_len, err);
+		if (rec)
+			return rec;
+		soak_stream_reject(s, "%s", err);
+	}
+	return NULL;
+}
+
+void soak_write_line(FILE *out, const char *text, size_t len)
+{
+	errno = 0;
+	if (fwrite(text, 1, len, out) != len || putc('\n', out) == EOF || fflush(out) != 0) {
+		if (errno == EPIPE)
+			exit(SOAK_EXIT_OK);
+		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	}
+}
+
+void soak_stream_write(struct soak_stream *s, cJSON *rec)
+{
+	numbers_to_raw(rec);
+	if (s->out_cap == 0) {
+		s->out_cap = 4096;
+		s->out_buf = malloc(s->out_cap);
+	}
+	for (;;) {
+		if (!s->out_buf)
+			soak_die(SOAK_EXIT_IO, "out of memory");
+		if (cJSON_PrintPreallocated(rec, s->out_buf, (int)s->out_cap, 0))
+			break;
+		if (s->out_cap > (size_t)1 << 30)
+			soak_die(SOAK_EXIT_IO, "record too large to print");
+		s->out_cap *= 2;
+		free(s->out_buf);
+		s->out_buf = malloc(s->out_cap);
+	}
+	soak_write_line(s->out, s->out_buf, strlen(s->out_buf));
+}
+
+int soak_stream_finish(struct soak_stream *s)
+{
+	errno = 0;
+	if (fflush(s->out) != 0 || ferror(s->out) || fclose(s->out) != 0) {
+		if (errno == EPIPE)
+			return SOAK_EXIT_OK;
+		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	}
+	if (s->rejects && s->rejects != stderr && fclose(s->rejects) != 0)
+		soak_die(SOAK_EXIT_IO, "write error on '%s': %s", s->rejects_path, strerror(errno));
+	if (s->skipped)
+		soak_warn("%ld bad line%s skipped", s->skipped, s->skipped == 1 ? "" : "s");
+	free(s->line);
+	free(s->out_buf);
+	return SOAK_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Building and reading records.
+ * ------------------------------------------------------------------- */
+
+void soak_set(cJSON *obj, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+	else
+		cJSON_AddItemToObject(obj, key, item);
+}
+
+cJSON *soak_get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static const char *type_name(const cJSON *v)
+{
+	if (cJSON_IsNull(v)) return "null";
+	if (cJSON_IsBool(v)) return "a boolean";
+	if (cJSON_IsNumber(v)) return "a number";
+	if (cJSON_IsString(v)) return "a string";
+	if (cJSON_IsArray(v)) return "an array";
+	if (cJSON_IsObject(v)) return "an object";
+	return "a raw value";
+}
+
+static bool number_value(const cJSON *v, const char *path, double *out, char *err)
+{
+	if (!cJSON_IsNumber(v))
+		return soak_errorf(err, "'%s' is %s, not a number", path, type_name(v));
+	if (!isfinite(v->valuedouble))
+		return soak_errorf(err, "'%s' is out of range (%s)", path,
+				   v->valuestring ? v->valuestring : "not finite");
+	*out = v->valuedouble;
+	return true;
+}
+
+bool soak_get_number(const cJSON *obj, const char *key, const char *path,
+		     double *out, char *err)
+{
+	const cJSON *v = soak_get(obj, key);
+	if (!v)
+		return soak_errorf(err, "missing field '%s'", path);
+	return number_value(v, path, out, err);
+}
+
+bool soak_get_number_opt(const cJSON *obj, const char *key, const char *path,
+			 double *out, bool *present, char *err)
+{
+	const cJSON *v = soak_get(obj, key);
+	*present = v != NULL;
+	return v ? number_value(v, path, out, err) : true;
+}
+
+bool soak_get_object_opt(const cJSON *obj, const char *key, const char *path,
+			 cJSON **out, char *err)
+{
+	cJSON *v = soak_get(obj, key);
+	*out = NULL;
+	if (v && !cJSON_IsObject(v))
+		return soak_errorf(err, "'%s' is %s, not an object", path, type_name(v));
+	*out = v;
+	return true;
+}
+
+bool soak_get_object(const cJSON *obj, const char *key, const char *path,
+		     cJSON **out, char *err)
+{
+	if (!soak_get_object_opt(obj, key, path, out, err))
+		return false;
+	return *out ? true : soak_errorf(err, "missing field '%s'", path);
+}
+
+bool soak_get_string(const cJSON *obj, const char *key, const char *path,
+		     const char **out, char *err)
+{
+	const cJSON *v = soak_get(obj, key);
+	if (!v)
+		return soak_errorf(err, "missing field '%s'", path);
+	if (!cJSON_IsString(v))
+		return soak_errorf(err, "'%s' is %s, not a string", path, type_name(v));
+	*out = v->valuestring;
+	return true;
+}
+
+bool soak_get_iteration(const cJSON *rec, long *out, char *err)
+{
+	double v;
+	if (!soak_get_number(rec, "iteration", "iteration", &v, err))
+		return false;
+	if (v != floor(v) || v < 1 || v > 1e9)
+		return soak_errorf(err, "'iteration' must be a whole number from 1 to 1000000000, not %s",
+				   soak_get(rec, "iteration")->valuestring);
+	*out = (long)v;
+	return true;
+}
+
+#define MAX_JSON_FILE (4L << 20)
+
+cJSON *soak_load_json_file(const char *path, char *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		soak_errorf(err, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	char *text = malloc(MAX_JSON_FILE + 1);
+	if (!text)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	size_t len = fread(text, 1, MAX_JSON_FILE + 1, f);
+	bool read_failed = ferror(f);
+	fclose(f);
+	cJSON *root = NULL;
+	char why[SOAK_ERR_MAX];
+	if (read_failed)
+		soak_errorf(err, "cannot read '%s'", path);
+	else if (len > (size_t)MAX_JSON_FILE)
+		soak_errorf(err, "'%s' is larger than %ld bytes", path, MAX_JSON_FILE);
+	else {
+		text[len] = '\0';
+		root = soak_parse_checked(text, len, why);
+		if (!root)
+			soak_errorf(err, "'%s': %s", path, why);
+	}
+	free(text);
+	return root;
+}

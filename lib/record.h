@@ -1,0 +1,139 @@
+/*
+ * record.h - reading and writing soak records: one JSON object per line.
+ *
+ * The reader checks every line before a program sees it: no NUL bytes,
+ * valid UTF-8, no raw control characters or \u0000 in strings, valid JSON,
+ * an object at the top, no duplicate keys at any depth.  Numbers keep the
+ * exact text they were written with, so fields a program does not touch
+ * are printed back byte for byte.  A bad line is reported as
+ * "PROGRAM: line N: message" and, by the error policy, either stops the
+ * program (exit 2) or is copied to the rejects stream and counted.
+ */
+#ifndef SOAK_RECORD_H
+#define SOAK_RECORD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <cjson/cJSON.h>
+
+struct soak_stream {
+	FILE *in, *out;
+	bool skip_errors;           /* --on-error=skip */
+	const char *rejects_path;   /* --rejects FILE; NULL means stderr */
+	FILE *rejects;
+	long line_no;               /* physical line number of the current record */
+	long skipped;               /* bad lines skipped so far */
+	char *line;                 /* current line, without its line ending */
+	size_t line_cap;
+	size_t line_len;
+	char *out_buf;              /* reused print buffer */
+	size_t out_cap;
+};
+
+/* Long options every filter accepts; ids for the option switch. */
+enum { SOAK_OPT_ON_ERROR = 0x1000, SOAK_OPT_REJECTS };
+#define SOAK_STREAM_LONGOPTS \
+	{"on-error", required_argument, NULL, SOAK_OPT_ON_ERROR}, \
+	{"rejects", required_argument, NULL, SOAK_OPT_REJECTS}
+
+/* Help text lines for the two options above, for a program's --help. */
+#define SOAK_STREAM_HELP \
+"      --on-error=MODE   fail (default): stop at the first bad line, exit 2;\n" \
+"                        skip: report it, copy it to the rejects, go on\n" \
+"      --rejects=FILE    where skipped lines go (default: stderr)\n"
+
+/* Set up a stream on stdin/stdout with the default policy (fail). */
+void soak_stream_init(struct soak_stream *s);
+
+/*
+ * Handle --on-error / --rejects (opt is the getopt_long id).  Returns true
+ * when opt was one of them; a bad MODE is a usage error.
+ */
+bool soak_stream_option(struct soak_stream *s, int opt, const char *arg);
+
+/*
+ * The next record (a JSON object the caller owns and must cJSON_Delete),
+ * or NULL at end of input.  Blank lines are skipped; CRLF is accepted.
+ * A line that fails the checks above goes through soak_stream_reject.
+ */
+cJSON *soak_stream_next(struct soak_stream *s);
+
+/*
+ * The current line is bad: report "PROGRAM: line N: message".  With
+ * --on-error=fail this exits 2; with skip it copies the line to the
+ * rejects stream, counts it and returns, and the caller goes on to the
+ * next record (writing nothing for this one).
+ */
+void soak_stream_reject(struct soak_stream *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Print rec as one line and flush.  Numbers carrying their text (see
+ * soak_num) are printed as that text.  A closed stdout (EPIPE) exits 0
+ * quietly; any other write error exits 3 with a message.
+ */
+void soak_stream_write(struct soak_stream *s, cJSON *rec);
+
+/*
+ * End of input: check stdin for read errors, close stdout checking that
+ * every byte was written, report the number of skipped lines.  Returns
+ * the exit status for main.
+ */
+int soak_stream_finish(struct soak_stream *s);
+
+/*
+ * Write one already-serialized JSON text (no newline) as a line, with the
+ * same flush/EPIPE/error policy as soak_stream_write.
+ */
+void soak_write_line(FILE *out, const char *text, size_t len);
+
+/* --- building and reading records ---------------------------------- */
+
+/*
+ * A number node whose printed form is our stable formatting of x (up to
+ * 12 significant digits, trailing zeros dropped, integers without a
+ * point).  x must be finite.
+ */
+cJSON *soak_num(double x);
+
+/* Format x as soak_num prints it; buf needs 32 bytes.  Returns length. */
+int soak_format_number(double x, char *buf);
+
+/* Replace member `key` of obj by item, or add it at the end. */
+void soak_set(cJSON *obj, const char *key, cJSON *item);
+
+/* Member `key` (case-sensitive), or NULL. */
+cJSON *soak_get(const cJSON *obj, const char *key);
+
+/*
+ * Typed field readers.  Each returns false with a message in err
+ * (SOAK_ERR_MAX bytes) naming `path` when the member is missing (unless
+ * the reader is an _opt one, which then returns true and sets *present
+ * false), of the wrong type, or (numbers) not finite.
+ */
+bool soak_get_number(const cJSON *obj, const char *key, const char *path,
+		     double *out, char *err);
+bool soak_get_number_opt(const cJSON *obj, const char *key, const char *path,
+			 double *out, bool *present, char *err);
+bool soak_get_object(const cJSON *obj, const char *key, const char *path,
+		     cJSON **out, char *err);
+bool soak_get_object_opt(const cJSON *obj, const char *key, const char *path,
+			 cJSON **out, char *err);   /* *out NULL when absent */
+bool soak_get_string(const cJSON *obj, const char *key, const char *path,
+		     const char **out, char *err);
+
+/* The record's "iteration": a whole number from 1 to 1e9. */
+bool soak_get_iteration(const cJSON *rec, long *out, char *err);
+
+/*
+ * Parse text (len bytes) with every check soak_stream_next makes.
+ * Returns the object or NULL with a message in err.  Used for files
+ * (presets, thresholds, rules) as well as lines.
+ */
+cJSON *soak_parse_checked(const char *text, size_t len, char *err);
+
+/* Read a whole JSON file (at most 4 MiB) through soak_parse_checked. */
+cJSON *soak_load_json_file(const char *path, char *err);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * sim.h - soak-mock's market model: one iteration of a market maker in a
+ * limit-order market, simulated event by event.
+ *
+ * sim_run is a pure function of (market profile, parameters, seed,
+ * iteration): the same inputs give the same KPIs, bit for bit.  Three
+ * random streams per (seed, iteration) drive the mid path, the market
+ * orders and the latencies, so changing one parameter keeps the same
+ * market (common random numbers).  The model is described in
+ * man/soak-mock.1; the profile fields in man/soak-market.5.
+ */
+#ifndef SOAK_SIM_H
+#define SOAK_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "params.h"
+
+/* A market profile (presets/market_default.json).  Units in the names. */
+struct sim_market {
+	double duration_s;                 /* market time per iteration */
+	/* mid price */
+	double tick_ms;                    /* market-data grid */
+	double sigma_bps;                  /* volatility, bps per sqrt(second) */
+	double jump_cluster_rate_per_s;    /* informed-flow cluster starts */
+	double jump_follow_prob;           /* chance another jump follows */
+	double jump_follow_gap_s;          /* mean gap to the next jump */
+	double jump_size_bps;              /* |jump| = size * U(0.5, 1.5) */
+	/* market orders and fills */
+	double market_orders_per_s;        /* per side */
+	double fill_a;                     /* A in A*exp(-k*delta) */
+	double fill_k_per_bps;             /* k */
+	double touch_half_bps;             /* half the touch, paid by takers */
+	double taker_impact_bps_per_1000;  /* extra cost per 1000 notional */
+	/* our quoting */
+	double base_half_spread_bps;
+	double displayed_depth;            /* notional shown at the touch */
+	double skew_bps_at_limit;          /* skew at full position limit */
+	double reprice_threshold_bps;      /* target drift that triggers an update */
+	double token_burst_s;              /* replace-rate bucket size, seconds of rate */
+	/* fees (negative = rebate) */
+	double maker_fee_bps, taker_fee_bps;
+	/* latency and load */
+	double latency_base_ms;
+	double latency_sigma;              /* log-normal shape */
+	double capacity_per_min;           /* gateway capacity, actions per minute */
+	double load_window_s;              /* averaging window of the action rate */
+	double max_load;                   /* load is capped below 1 */
+	/* cold start */
+	double cold_size;                  /* extra latency factor at iteration 1 */
+	double cold_decay_iterations;      /* e-folding, in iterations */
+	double stale_base_ms;              /* market-data delay when warm */
+	double stale_cold_ms;              /* extra delay at iteration 1 */
+	double stale_nominal_load;         /* load at which the delay is nominal */
+	/* rescue and risk */
+	double rescue_urgency_bps;         /* edge a full-limit position is worth flattening */
+	double risk_budget;                /* notional, divisor of risk_ratio */
+	double markout_s;                  /* horizon of the adverse markout */
+};
+
+/* KPIs of one simulated iteration, unrounded. */
+struct sim_kpi {
+	double net_bps, gross_bps, fees_eff_bps, adverse_bps, slippage_bps, inventory_bps;
+	double maker_taker_ratio, p95_latency_ms, risk_ratio;
+	double adverse_bps_p95, slippage_bps_p95, order_age_p95_ms, cancel_ratio;
+	long maker_count, taker_count;
+	double maker_volume, taker_volume;
+	long rescue_count, order_count, cancel_count, pull_count;
+	double pnl;                        /* quote ccy, marked to the final mid */
+	double p95_stale_ms;               /* market-data delay seen by the bot */
+	double final_inventory;
+};
+
+/*
+ * Scratch arrays sim_run fills (latencies, ages, markouts, inventory
+ * samples).  They grow to the size of one iteration and are reused, so
+ * memory does not grow with the number of iterations.  Zero-initialize,
+ * pass to sim_run any number of times, release with sim_buffers_free.
+ */
+struct sim_series { double *v; size_t n, cap; };
+struct sim_buffers {
+	struct sim_series latency, age, adverse, slippage, inventory, stale;
+};
+void sim_buffers_free(struct sim_buffers *b);
+
+/*
+ * Simulate iteration `iteration` (>= 1, sets the cold start) of market m
+ * with parameters p for `seed`, and write the KPIs to *out.  Returns
+ * false only when memory runs out.  m must hold finite values in the
+ * ranges market_load checks; p values within the registry's bounds.
+ */
+bool sim_run(const struct sim_market *m, const struct soak_params *p,
+	     uint64_t seed, long iteration, struct sim_buffers *b, struct sim_kpi *out);
+
+#endif
