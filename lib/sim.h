@@ -69,6 +69,8 @@ struct sim_kpi {
 	double pnl;                        /* quote ccy, marked to the final mid */
 	double p95_stale_ms;               /* market-data delay seen by the bot */
 	double final_inventory;
+	const char *neg_edge_drivers[4];   /* summary field names, worst first */
+	int n_neg_edge_drivers;
 };
 
 /*
@@ -91,5 +93,18 @@ void sim_buffers_free(struct sim_buffers *b);
  */
 bool sim_run(const struct sim_market *m, const struct soak_params *p,
 	     uint64_t seed, long iteration, struct sim_buffers *b, struct sim_kpi *out);
+
+/* The original tool's extra mock fields, which the market model has no use for. */
+struct sim_legacy_extra {
+	double ws_lag_p95_ms, maker_share_pct;
+};
+
+/*
+ * The original tool's fixed mock series (reference/original-tool.md
+ * section 7): iterations 1 and 2 hard-coded, then formulas of
+ * k = iteration - 1.  Parameters and seed play no part.  pnl,
+ * p95_stale_ms, final_inventory and the order counts are 0.
+ */
+void sim_legacy(long iteration, struct sim_kpi *out, struct sim_legacy_extra *extra);
 
 #endif

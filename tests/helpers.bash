@@ -17,6 +17,9 @@ baseline_params='{"base_spread_bps_delta":0.14,"min_interval_ms":65,"replace_rat
 record() { # record ITERATION [EXTRA_JSON_MEMBERS]
 	printf '{"iteration":%s,"params":%s%s}\n' "$1" "$baseline_params" "${2:+,$2}"
 }
+# run_pipe's bash -c sees these too.
+export baseline_params FIXTURES SOAK_SRCDIR
+export -f record
 
 # assert_jq FILTER: the filter, run with -e on $output, must be true.
 assert_jq() {

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# The input rules every filter shares (lib/record.c), seen through warmup-phase.
+
+load helpers
+
+reject() { # reject INPUT_PRINTF_FORMAT EXPECTED_MESSAGE_PART
+	run_pipe "printf '$1' | warmup-phase"
+	[ "$status" -eq 2 ] || { echo "status $status for $1"; return 1; }
+	[[ "$output" == "warmup-phase: line "*"$2"* ]] || { echo "output: $output"; return 1; }
+	# The bad line never yields output: no line of stdout is an object.
+	! grep -q '^{' <<<"$output"
+}
+
+@test "invalid JSON is rejected with the byte where it broke" {
+	reject '{"iteration":1,}\n' 'invalid JSON at byte'
+	reject '{"iteration":1} x\n' 'invalid JSON at byte 17'
+	reject '{"iteration":1\n' 'invalid JSON'
+}
+
+@test "a value that is not an object is rejected" {
+	reject '[1,2]\n' 'not a JSON object'
+	reject '"text"\n' 'not a JSON object'
+	reject '3\n' 'not a JSON object'
+}
+
+@test "NaN and Infinity are rejected" {
+	reject '{"iteration":NaN}\n' 'invalid JSON'
+	reject '{"iteration":1,"x":Infinity}\n' 'invalid JSON'
+}
+
+@test "a number too large for a double is rejected where it is read" {
+	reject '{"iteration":1e400}\n' "'iteration' is out of range"
+}
+
+@test "duplicate keys are rejected at any depth" {
+	reject '{"iteration":1,"iteration":1}\n' "duplicate key 'iteration'"
+	reject '{"iteration":1,"a":{"b":1,"c":{"d":1,"d":2}}}\n' "duplicate key 'd'"
+}
+
+@test "invalid UTF-8 is rejected" {
+	reject '{"iteration":1,"s":"\xc3\x28"}\n' 'invalid UTF-8'
+	reject '{"iteration":1,"s":"\xed\xa0\x80"}\n' 'invalid UTF-8'
+	reject '{"iteration":1,"s":"\xc0\xaf"}\n' 'invalid UTF-8'
+}
+
+@test "NUL bytes are rejected" {
+	reject '{"iteration":1}\x00\n' 'NUL byte'
+	reject '{"iteration":1,"s":"\\u0000"}\n' 'u0000'
+}
+
+@test "raw control characters in strings are rejected" {
+	reject '{"iteration":1,"s":"a\tb"}\n' 'raw control character'
+}
+
+@test "valid UTF-8 and escapes pass through" {
+	run_pipe "printf '{\"iteration\":1,\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"t\":\"a\\\\\\\\b\\\\\"\"}\n' | warmup-phase"
+	[ "$status" -eq 0 ]
+	assert_jq '.s == "é€😀" and .t == "a\\b\""'
+}
+
+@test "CRLF line endings are accepted and blank lines skipped" {
+	run_pipe "printf '{\"iteration\":1}\r\n\r\n   \n\n{\"iteration\":2}\r\n' | warmup-phase"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -s 'map(.iteration)|tostring' <<<"$output")" = '"[1,2]"' ]
+}
+
+@test "line numbers count blank lines" {
+	run_pipe "printf '{\"iteration\":1}\n\n\n{\"iteration\":0}\n' | warmup-phase"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"warmup-phase: line 4: "* ]]
+}
+
+@test "a last line without a newline is read" {
+	run_pipe "printf '{\"iteration\":3}' | warmup-phase"
+	[ "$status" -eq 0 ]
+	assert_jq '.iteration == 3'
+}
+
+@test "unknown fields pass through byte for byte, numbers verbatim" {
+	line='{"iteration":2,"u":{"n":[1.50,1E+2,-0,0.30000000000000004,12345678901234567890,1e400],"s":"\u00e9","b":true,"z":null}}'
+	run_pipe "echo '$line' | warmup-phase"
+	[[ "$output" == '{"iteration":2,"u":{"n":[1.50,1E+2,-0,0.30000000000000004,12345678901234567890,1e400],"s":"é","b":true,"z":null},"phase":'* ]]
+}
+
+@test "very long lines are handled whole" {
+	{ printf '{"iteration":1,"big":"'; head -c 3000000 /dev/zero | tr '\0' x; printf '"}\n'; } > "$BATS_TEST_TMPDIR/long"
+	run_pipe "warmup-phase < $BATS_TEST_TMPDIR/long | jq '.big | length'"
+	[ "$status" -eq 0 ]
+	[ "$output" = 3000000 ]
+}
+
+@test "deep nesting past cJSON's limit is bad input, not a crash" {
+	deep=$(printf '[%.0s' $(seq 1100))$(printf ']%.0s' $(seq 1100))
+	run_pipe "printf '{\"iteration\":1,\"d\":%s}\n' '$deep' | warmup-phase"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid JSON"* ]]
+}
+
+@test "--on-error=skip reports each bad line, copies it to stderr and goes on" {
+	run_pipe "printf '{\"iteration\":1}\n[]\n{\"iteration\":3}\n' | warmup-phase --on-error=skip 2>$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	[ "$(jq -s 'map(.iteration)|tostring' <<<"$output")" = '"[1,3]"' ]
+	grep -qx 'warmup-phase: line 2: not a JSON object' "$BATS_TEST_TMPDIR/err"
+	grep -qx '\[\]' "$BATS_TEST_TMPDIR/err"
+	grep -qx 'warmup-phase: 1 bad line skipped' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "--rejects FILE collects the skipped lines exactly" {
+	run_pipe "printf '{\"iteration\":0}\n{\"iteration\":2}\nnot json\n' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/rej 2>$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c .iteration <<<"$output")" = 2 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = '{"iteration":0}
+not json' ]
+	grep -q '2 bad lines skipped' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "--on-error takes fail or skip only" {
+	run warmup-phase --on-error=ignore
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'--on-error': 'ignore' is not fail or skip"* ]]
+}
+
+@test "a closed stdout ends quietly" {
+	seq 20000 | sed 's/.*/{"iteration":&}/' > "$BATS_TEST_TMPDIR/in"
+	run_pipe "warmup-phase < $BATS_TEST_TMPDIR/in 2>$BATS_TEST_TMPDIR/err | head -1"
+	[ "$status" -eq 0 ]
+	assert_jq '.iteration == 1'
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+}
+
+@test "a failed write is an error with exit status 3" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run_pipe 'echo "{\"iteration\":1}" | warmup-phase > /dev/full'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"warmup-phase: write error"* ]]
+}
+
+@test "the same input gives byte-identical output" {
+	run_pipe 'for i in $(seq 30); do record $i; done | warmup-phase | warmup-apply | md5sum'
+	first=$output
+	run_pipe 'for i in $(seq 30); do record $i; done | warmup-phase | warmup-apply | md5sum'
+	[ "$output" = "$first" ]
+}
+
+@test "numbers are read and written the same under a comma-decimal locale" {
+	locale -a 2>/dev/null | grep -qi '^de_DE.utf8$' || skip "de_DE.UTF-8 locale not installed"
+	run_pipe 'record 5 | LC_ALL=de_DE.UTF-8 warmup-phase | LC_ALL=de_DE.UTF-8 warmup-apply'
+	[ "$status" -eq 0 ]
+	assert_jq '.phase.weight == 0.666666666667 and .effective.impact_cap_ratio == 0.081'
+}
