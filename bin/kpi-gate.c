@@ -35,6 +35,7 @@ SOAK_STREAM_HELP
 #define MAX_RULES 64
 #define MAX_WINDOW 1000
 #define TEXT_MAX 256
+#define SUBJECT_MAX 64
 
 enum level { LEVEL_PASS, LEVEL_WARN, LEVEL_FAIL };
 static const char *const level_names[] = {"PASS", "WARN", "FAIL"};
@@ -168,9 +169,9 @@ static bool is_lower_bound(enum cmp c)
 static void rule_subject(const struct rule *r, bool window_rule, char *buf)
 {
 	if (window_rule)
-		snprintf(buf, TEXT_MAX, "%s %s", kpi_defs[r->kpi].name, stat_names[r->stat]);
+		snprintf(buf, SUBJECT_MAX, "%s %s", kpi_defs[r->kpi].name, stat_names[r->stat]);
 	else
-		snprintf(buf, TEXT_MAX, "%s", kpi_defs[r->kpi].name);
+		snprintf(buf, SUBJECT_MAX, "%s", kpi_defs[r->kpi].name);
 }
 
 static cJSON *checked(cJSON *node)
@@ -512,7 +513,7 @@ static cJSON *verdict_new(const struct rule *r, bool window_rule, bool known, do
 static void broken_text(const struct rule *r, bool window_rule, double value,
 			const char *note, char *text)
 {
-	char subject[TEXT_MAX], v[32], t[32], by[32];
+	char subject[SUBJECT_MAX], v[32], t[32], by[32];
 	rule_subject(r, window_rule, subject);
 	snprintf(text, TEXT_MAX, "%s %s %s %s (%s) by %s", subject, number_text(value, v),
 		 cmp_negations[r->cmp], number_text(r->threshold, t), note,
@@ -662,7 +663,7 @@ static cJSON *goal_new(const struct window *w, const struct rule *rule, bool *me
 {
 	double value = 0;
 	long missing;
-	char text[TEXT_MAX], subject[TEXT_MAX], v[32], t[32];
+	char text[TEXT_MAX], subject[SUBJECT_MAX], v[32], t[32];
 	bool known = window_value(w, rule, &value, &missing);
 	*met = known && rule_holds(rule, value);
 	rule_subject(rule, true, subject);

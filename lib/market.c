@@ -20,6 +20,7 @@ static const struct market_field fields[] = {
 	F("mid", jump_follow_gap_s, 0.001, 60),
 	F("mid", jump_size_bps, 0, 1000),
 	F("flow", market_orders_per_s, 0.001, 1000),
+	F("flow", market_order_size_mean, 1, 1e9),
 	F("flow", fill_a, 0, 1),
 	F("flow", fill_k_per_bps, 0, 10),
 	F("flow", touch_half_bps, 0, 100),

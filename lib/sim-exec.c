@@ -44,22 +44,27 @@ static void book_trade(struct sim *s, double size_signed, double price)
 	s->traded += fabs(size_signed);
 }
 
-void sim_maker_fill(struct sim *s, int sd)
+void sim_maker_fill(struct sim *s, int sd, double size)
 {
 	struct side *q = &s->side[sd];
 	double sign = sd == BID ? 1.0 : -1.0;
-	book_trade(s, sign * q->size, q->price);
-	s->fees += q->size * s->m->maker_fee_bps;
-	s->gross += q->size * sign * (s->mid - q->price);
+	if (size > q->size)
+		size = q->size;
+	book_trade(s, sign * size, q->price);
+	s->fees += size * s->m->maker_fee_bps;
+	s->gross += size * sign * (s->mid - q->price);
 	s->k->maker_count++;
-	s->k->maker_volume += q->size;
-	sim_push(s, &s->buf->age, (s->t - q->live_since) * 1000.0);
+	s->k->maker_volume += size;
 	if (s->mq_len == MARKOUT_QUEUE) {   /* never expected: settle the oldest now */
 		s->mq_head = (s->mq_head + 1) % MARKOUT_QUEUE;
 		s->mq_len--;
 	}
 	s->mq[(s->mq_head + s->mq_len++) % MARKOUT_QUEUE] = (struct pending_markout){
-		s->t + s->m->markout_s, s->mid, q->price, sign * q->size };
+		s->t + s->m->markout_s, s->mid, q->price, sign * size };
+	q->size -= size;
+	if (q->size > 1e-9)
+		return;
+	sim_push(s, &s->buf->age, (s->t - q->live_since) * 1000.0);
 	q->live = false;
 	if (q->live_send == q->sent_time && q->sent_quote)
 		q->fill_time = s->t;    /* the bot's latest order: it learns late */
@@ -85,6 +90,7 @@ void sim_settle_markouts(struct sim *s, bool all)
 void sim_market_order(struct sim *s, int sd)
 {
 	double u = soak_rng_uniform(&s->flow_rng);
+	double size = soak_rng_exponential(&s->flow_rng, s->m->market_order_size_mean);
 	s->next_mo[sd] = s->t + soak_rng_exponential(&s->flow_rng, 1.0 / s->m->market_orders_per_s);
 	struct side *q = &s->side[sd];
 	if (!q->live)
@@ -92,7 +98,7 @@ void sim_market_order(struct sim *s, int sd)
 	double delta = sd == BID ? s->mid - q->price : q->price - s->mid;
 	double prob = delta <= 0 ? 1.0 : s->m->fill_a * exp(-s->m->fill_k_per_bps * delta);
 	if (u < prob)
-		sim_maker_fill(s, sd);
+		sim_maker_fill(s, sd, size);
 }
 
 /* --- orders ------------------------------------------------------------ */

@@ -91,8 +91,8 @@ double sim_half_spread(const struct sim *s);
 /* Size of a quote: impact_cap_ratio of the displayed depth, at most the position limit. */
 double sim_quote_size(const struct sim *s);
 
-/* The live quote of side sd (BID/ASK) is filled now at its price. */
-void sim_maker_fill(struct sim *s, int sd);
+/* The live quote of side sd (BID/ASK) trades `size` (at most what is left) now at its price. */
+void sim_maker_fill(struct sim *s, int sd, double size);
 
 /* Settle the 5-second markouts that are due (every pending one when all). */
 void sim_settle_markouts(struct sim *s, bool all);

@@ -159,9 +159,9 @@ static void market_tick(struct sim *s)
 	sim_push(s, &s->buf->inventory, fabs(s->inv));
 	/* quotes the mid ran through are taken by arbitrageurs at once */
 	if (s->side[BID].live && s->side[BID].price >= s->mid)
-		sim_maker_fill(s, BID);
+		sim_maker_fill(s, BID, s->side[BID].size);
 	if (s->side[ASK].live && s->side[ASK].price <= s->mid)
-		sim_maker_fill(s, ASK);
+		sim_maker_fill(s, ASK, s->side[ASK].size);
 	sim_settle_markouts(s, false);
 	decide(s);
 }

@@ -28,6 +28,7 @@ struct sim_market {
 	double jump_size_bps;              /* |jump| = size * U(0.5, 1.5) */
 	/* market orders and fills */
 	double market_orders_per_s;        /* per side */
+	double market_order_size_mean;     /* notional, exponentially distributed */
 	double fill_a;                     /* A in A*exp(-k*delta) */
 	double fill_k_per_bps;             /* k */
 	double touch_half_bps;             /* half the touch, paid by takers */

@@ -5,6 +5,7 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,19 @@ static char *xstrdup(const char *s)
 	if (!p)
 		soak_die(SOAK_EXIT_IO, "out of memory");
 	return p;
+}
+
+/* Where an entry is, for messages ("rules[3] ('x'): actions[1]"); long ones are cut. */
+#define WHERE_MAX 400
+
+static void wheref(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void wheref(char *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, WHERE_MAX, fmt, ap);
+	va_end(ap);
 }
 
 /* --- shape checks --------------------------------------------------- */
@@ -178,8 +192,8 @@ static bool parse_cond_list(const cJSON *list, const char *where, int depth,
 	out->items = xcalloc((size_t)out->n, sizeof *out->items);
 	int i = 0;
 	for (const cJSON *c = list->child; c; c = c->next, i++) {
-		char sub[400];
-		snprintf(sub, sizeof sub, "%s[%d]", where, i);
+		char sub[WHERE_MAX];
+		wheref(sub, "%s[%d]", where, i);
 		if (!parse_cond(c, sub, depth + 1, &out->items[i], err))
 			return false;
 	}
@@ -197,11 +211,11 @@ static bool parse_cond(const cJSON *j, const char *where, int depth, struct tune
 		return false;
 	const cJSON *all = soak_get(j, "all"), *any = soak_get(j, "any");
 	if (all || any) {
-		char sub[400];
+		char sub[WHERE_MAX];
 		if (cJSON_GetArraySize(j) != 1)
 			return soak_errorf(err, "%s: 'all' or 'any' must be the only field", where);
 		out->kind = all ? COND_ALL : COND_ANY;
-		snprintf(sub, sizeof sub, "%s.%s", where, all ? "all" : "any");
+		wheref(sub, "%s.%s", where, all ? "all" : "any");
 		return parse_cond_list(all ? all : any, sub, depth, out, err);
 	}
 	const char *kpi;
@@ -383,13 +397,13 @@ double tuner_action_delta(const struct tuner_action *a, double cur, const char *
 
 static bool parse_actions(const cJSON *list, const char *where, struct tuner_rule *r, char *err)
 {
-	char sub[400];
-	snprintf(sub, sizeof sub, "%s: actions", where);
+	char sub[WHERE_MAX];
+	wheref(sub, "%s: actions", where);
 	if (!want_array(list, sub, true, err))
 		return false;
 	r->actions = xcalloc((size_t)cJSON_GetArraySize(list), sizeof *r->actions);
 	for (const cJSON *c = list->child; c; c = c->next) {
-		snprintf(sub, sizeof sub, "%s: actions[%d]", where, r->n_actions);
+		wheref(sub, "%s: actions[%d]", where, r->n_actions);
 		struct tuner_action *a = &r->actions[r->n_actions];
 		if (!parse_action(c, sub, a, err))
 			return false;
@@ -405,14 +419,14 @@ static bool parse_actions(const cJSON *list, const char *where, struct tuner_rul
 static bool parse_rule(const cJSON *j, int index, struct tuner_rule *r, char *err)
 {
 	static const char *const fields[] = {"name", "group", "description", "when", "actions", NULL};
-	char where[400], sub[400];
+	char where[WHERE_MAX], sub[WHERE_MAX];
 	const char *name, *group;
-	snprintf(where, sizeof where, "rules[%d]", index);
+	wheref(where, "rules[%d]", index);
 	if (!want_object(j, where, err) || !want_string(j, "name", where, &name, err) ||
 	    !want_name(name, "name", where, err))
 		return false;
 	r->name = xstrdup(name);
-	snprintf(where, sizeof where, "rules[%d] ('%s')", index, name);
+	wheref(where, "rules[%d] ('%s')", index, name);
 	if (!known_fields(j, fields, where, err) || !optional_string(j, "description", where, err))
 		return false;
 	if (soak_get(j, "group")) {
@@ -423,7 +437,7 @@ static bool parse_rule(const cJSON *j, int index, struct tuner_rule *r, char *er
 	}
 	if (!soak_get(j, "when"))
 		return soak_errorf(err, "%s: missing field 'when'", where);
-	snprintf(sub, sizeof sub, "%s: when", where);
+	wheref(sub, "%s: when", where);
 	return parse_cond(soak_get(j, "when"), sub, 0, &r->when, err) &&
 	       parse_actions(soak_get(j, "actions"), where, r, err);
 }
@@ -432,14 +446,14 @@ static bool parse_delta_tests(const cJSON *list, const char *where, struct tuner
 			      char *err)
 {
 	static const char *const fields[] = {"key", "op", "value", NULL};
-	char sub[400];
-	snprintf(sub, sizeof sub, "%s: deltas", where);
+	char sub[WHERE_MAX];
+	wheref(sub, "%s: deltas", where);
 	if (!want_array(list, sub, true, err))
 		return false;
 	c->tests = xcalloc((size_t)cJSON_GetArraySize(list), sizeof *c->tests);
 	for (const cJSON *t = list->child; t; t = t->next) {
 		struct tuner_delta_test *dt = &c->tests[c->n_tests];
-		snprintf(sub, sizeof sub, "%s: deltas[%d]", where, c->n_tests);
+		wheref(sub, "%s: deltas[%d]", where, c->n_tests);
 		if (!want_object(t, sub, err) || !known_fields(t, fields, sub, err) ||
 		    !parse_param(t, sub, &dt->param, err) || !parse_cmp(t, sub, &dt->cmp, err) ||
 		    !want_number(t, "value", sub, &dt->value, err))
@@ -451,8 +465,8 @@ static bool parse_delta_tests(const cJSON *list, const char *where, struct tuner
 
 static bool parse_drop(const cJSON *list, const char *where, struct tuner_conflict *c, char *err)
 {
-	char sub[400];
-	snprintf(sub, sizeof sub, "%s: drop", where);
+	char sub[WHERE_MAX];
+	wheref(sub, "%s: drop", where);
 	if (!want_array(list, sub, true, err))
 		return false;
 	int i = 0;
@@ -470,18 +484,18 @@ static bool parse_drop(const cJSON *list, const char *where, struct tuner_confli
 static bool parse_conflict(const cJSON *j, int index, struct tuner_conflict *c, char *err)
 {
 	static const char *const fields[] = {"name", "description", "when", "deltas", "drop", NULL};
-	char where[400], sub[400];
+	char where[WHERE_MAX], sub[WHERE_MAX];
 	const char *name;
-	snprintf(where, sizeof where, "conflicts[%d]", index);
+	wheref(where, "conflicts[%d]", index);
 	if (!want_object(j, where, err) || !want_string(j, "name", where, &name, err) ||
 	    !want_name(name, "name", where, err))
 		return false;
 	c->name = xstrdup(name);
-	snprintf(where, sizeof where, "conflicts[%d] ('%s')", index, name);
+	wheref(where, "conflicts[%d] ('%s')", index, name);
 	if (!known_fields(j, fields, where, err) || !optional_string(j, "description", where, err))
 		return false;
 	c->has_when = soak_get(j, "when") != NULL;
-	snprintf(sub, sizeof sub, "%s: when", where);
+	wheref(sub, "%s: when", where);
 	if (c->has_when && !parse_cond(soak_get(j, "when"), sub, 0, &c->when, err))
 		return false;
 	return parse_delta_tests(soak_get(j, "deltas"), where, c, err) &&
@@ -560,12 +574,12 @@ static bool parse_conflicts(const cJSON *list, struct tuner_rules *r, char *err)
 	for (const cJSON *j = list->child; j; j = j->next) {
 		int index = r->n_conflicts++;
 		struct tuner_conflict *c = &r->conflicts[index];
-		char where[400];
+		char where[WHERE_MAX];
 		if (!parse_conflict(j, index, c, err))
 			return false;
 		if (name_taken(r, c->name, c))
 			return soak_errorf(err, "conflicts[%d]: name '%s' is used twice", index, c->name);
-		snprintf(where, sizeof where, "conflicts[%d] ('%s'): when", index, c->name);
+		wheref(where, "conflicts[%d] ('%s'): when", index, c->name);
 		if (c->has_when && !only_required(r, &c->when, where, err))
 			return false;
 		cond_kpis(&c->when, r->used);
@@ -622,7 +636,9 @@ bool tuner_rules_load(const char *arg, struct tuner_rules *out, char *err)
 	bool ok = parse_file(root, out, why);
 	cJSON_Delete(root);
 	if (!ok) {
-		snprintf(err, SOAK_ERR_MAX, "rules '%s': %s", out->path, why);
+		size_t n = strlen(out->path), cut = n > 150 ? n - 150 : 0;
+		/* a long path keeps its end: the file name is what tells */
+		soak_errorf(err, "rules '%s%s': %s", cut ? "..." : "", out->path + cut, why);
 		tuner_rules_free(out);
 	}
 	return ok;
