@@ -183,7 +183,7 @@ static cJSON *checked(cJSON *node)
 
 static void add_string(cJSON *obj, const char *key, const char *s)
 {
-	cJSON_AddItemToObject(obj, key, checked(cJSON_CreateString(s)));
+	cJSON_AddItemToObjectCS(obj, key, checked(cJSON_CreateString(s)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -499,10 +499,10 @@ static cJSON *verdict_new(const struct rule *r, bool window_rule, bool known, do
 	add_string(o, "kpi", kpi_defs[r->kpi].name);
 	if (window_rule)
 		add_string(o, "stat", stat_names[r->stat]);
-	cJSON_AddItemToObject(o, "value", known ? soak_num(value) : checked(cJSON_CreateNull()));
+	cJSON_AddItemToObjectCS(o, "value", known ? soak_num(value) : checked(cJSON_CreateNull()));
 	add_string(o, "op", cmp_names[r->cmp]);
-	cJSON_AddItemToObject(o, "threshold", soak_num(r->threshold));
-	cJSON_AddItemToObject(o, "by", known ? soak_num(fabs(value - r->threshold))
+	cJSON_AddItemToObjectCS(o, "threshold", soak_num(r->threshold));
+	cJSON_AddItemToObjectCS(o, "by", known ? soak_num(fabs(value - r->threshold))
 					   : checked(cJSON_CreateNull()));
 	add_string(o, "level", level_names[level]);
 	add_string(o, "text", text);
@@ -676,14 +676,14 @@ static cJSON *goal_new(const struct window *w, const struct rule *rule, bool *me
 	else
 		broken_text(rule, true, value, level_names[rule->level], text);
 	cJSON *goal = verdict_new(rule, true, known, value, rule->level, text);
-	cJSON_AddItemToObject(goal, "missing", soak_num((double)missing));
-	cJSON_AddItemToObject(goal, "met", checked(cJSON_CreateBool(*met)));
+	cJSON_AddItemToObjectCS(goal, "missing", soak_num((double)missing));
+	cJSON_AddItemToObjectCS(goal, "met", checked(cJSON_CreateBool(*met)));
 	cJSON *per_kpi = soak_get(values, kpi_defs[rule->kpi].name);
 	if (!per_kpi)
-		cJSON_AddItemToObject(values, kpi_defs[rule->kpi].name,
+		cJSON_AddItemToObjectCS(values, kpi_defs[rule->kpi].name,
 				      per_kpi = checked(cJSON_CreateObject()));
 	if (!soak_get(per_kpi, stat_names[rule->stat]))
-		cJSON_AddItemToObject(per_kpi, stat_names[rule->stat],
+		cJSON_AddItemToObjectCS(per_kpi, stat_names[rule->stat],
 				      known ? soak_num(value) : checked(cJSON_CreateNull()));
 	return goal;
 }
@@ -695,17 +695,17 @@ static cJSON *judge_window(const struct thresholds *th, const struct window *w,
 	cJSON *obj = checked(cJSON_CreateObject());
 	cJSON *values = checked(cJSON_CreateObject()), *goals = checked(cJSON_CreateArray());
 	*status = LEVEL_PASS;
-	cJSON_AddItemToObject(obj, "size", soak_num((double)th->window_size));
-	cJSON_AddItemToObject(obj, "count", soak_num((double)w->count));
-	cJSON_AddItemToObject(obj, "complete", checked(cJSON_CreateBool(w->count == th->window_size)));
+	cJSON_AddItemToObjectCS(obj, "size", soak_num((double)th->window_size));
+	cJSON_AddItemToObjectCS(obj, "count", soak_num((double)w->count));
+	cJSON_AddItemToObjectCS(obj, "complete", checked(cJSON_CreateBool(w->count == th->window_size)));
 	for (int i = 0; i < th->n_window; i++) {
 		bool met;
 		cJSON_AddItemToArray(goals, goal_new(w, &th->window[i], &met, values));
 		if (!met && th->window[i].level > *status)
 			*status = th->window[i].level;
 	}
-	cJSON_AddItemToObject(obj, "values", values);
-	cJSON_AddItemToObject(obj, "goals", goals);
+	cJSON_AddItemToObjectCS(obj, "values", values);
+	cJSON_AddItemToObjectCS(obj, "goals", goals);
 	add_string(obj, "status", level_names[*status]);
 	return obj;
 }
@@ -726,7 +726,7 @@ static cJSON *history_json(const struct window *w)
 	cJSON *history = checked(cJSON_CreateArray());
 	for (long i = 0; i < w->count; i++)
 		cJSON_AddItemToArray(history, soak_history_entry_new(&w->entry[i]));
-	cJSON_AddItemToObject(state_gate, "history", history);
+	cJSON_AddItemToObjectCS(state_gate, "history", history);
 	return state_gate;
 }
 
@@ -768,9 +768,9 @@ static bool judge_record(const cJSON *rec, struct gate_context *g, struct judgem
 	add_string(j->gate, "status", level_names[j->status]);
 	add_string(j->gate, "mode", r.warn_mode ? "WARN" : "NORMAL");
 	add_string(j->gate, "thresholds", g->th.name);
-	cJSON_AddItemToObject(j->gate, "reasons", reasons);
-	cJSON_AddItemToObject(j->gate, "downgraded", downgraded);
-	cJSON_AddItemToObject(j->gate, "window", judge_window(&g->th, &g->next, &j->window_status));
+	cJSON_AddItemToObjectCS(j->gate, "reasons", reasons);
+	cJSON_AddItemToObjectCS(j->gate, "downgraded", downgraded);
+	cJSON_AddItemToObjectCS(j->gate, "window", judge_window(&g->th, &g->next, &j->window_status));
 	j->state_gate = history_json(&g->next);
 	g->carry = g->next;
 	g->carry_iteration = r.iteration;
@@ -783,7 +783,7 @@ static void write_judged(struct soak_stream *s, cJSON *rec, struct judgement *j)
 	cJSON *state = soak_get(rec, "state");
 	soak_set(rec, "gate", j->gate);
 	if (!state)
-		cJSON_AddItemToObject(rec, "state", state = checked(cJSON_CreateObject()));
+		cJSON_AddItemToObjectCS(rec, "state", state = checked(cJSON_CreateObject()));
 	soak_set(state, "gate", j->state_gate);
 	soak_stream_write(s, rec);
 }
@@ -808,8 +808,8 @@ static void summary_add(struct summary *sum, struct judgement *j)
 	sum->downgraded += j->downgraded;
 	if (j->status == LEVEL_FAIL && !sum->first_fail) {
 		sum->first_fail = checked(cJSON_CreateObject());
-		cJSON_AddItemToObject(sum->first_fail, "iteration", soak_num((double)iteration));
-		cJSON_AddItemToObject(sum->first_fail, "reasons",
+		cJSON_AddItemToObjectCS(sum->first_fail, "iteration", soak_num((double)iteration));
+		cJSON_AddItemToObjectCS(sum->first_fail, "reasons",
 				      cJSON_DetachItemFromObjectCaseSensitive(j->gate, "reasons"));
 	}
 	cJSON_Delete(sum->last_window);
@@ -878,21 +878,21 @@ static cJSON *summary_verdict(struct summary *sum, const struct thresholds *th, 
 	*status = summary_reasons(sum, th->window_size, skipped, reasons);
 	add_string(v, "status", level_names[*status]);
 	add_string(v, "thresholds", th->name);
-	cJSON_AddItemToObject(v, "iterations", soak_num((double)sum->iterations));
-	cJSON_AddItemToObject(v, "first_iteration", sum->iterations
+	cJSON_AddItemToObjectCS(v, "iterations", soak_num((double)sum->iterations));
+	cJSON_AddItemToObjectCS(v, "first_iteration", sum->iterations
 			      ? soak_num((double)sum->first_iteration) : checked(cJSON_CreateNull()));
-	cJSON_AddItemToObject(v, "last_iteration", sum->iterations
+	cJSON_AddItemToObjectCS(v, "last_iteration", sum->iterations
 			      ? soak_num((double)sum->last_iteration) : checked(cJSON_CreateNull()));
 	for (int l = LEVEL_PASS; l <= LEVEL_FAIL; l++)
-		cJSON_AddItemToObject(counts, level_names[l], soak_num((double)sum->counts[l]));
-	cJSON_AddItemToObject(v, "counts", counts);
-	cJSON_AddItemToObject(v, "downgraded", soak_num((double)sum->downgraded));
-	cJSON_AddItemToObject(v, "skipped", soak_num((double)skipped));
-	cJSON_AddItemToObject(v, "first_fail", sum->first_fail ? sum->first_fail
+		cJSON_AddItemToObjectCS(counts, level_names[l], soak_num((double)sum->counts[l]));
+	cJSON_AddItemToObjectCS(v, "counts", counts);
+	cJSON_AddItemToObjectCS(v, "downgraded", soak_num((double)sum->downgraded));
+	cJSON_AddItemToObjectCS(v, "skipped", soak_num((double)skipped));
+	cJSON_AddItemToObjectCS(v, "first_fail", sum->first_fail ? sum->first_fail
 			      : checked(cJSON_CreateNull()));
-	cJSON_AddItemToObject(v, "window", sum->last_window ? sum->last_window
+	cJSON_AddItemToObjectCS(v, "window", sum->last_window ? sum->last_window
 			      : checked(cJSON_CreateNull()));
-	cJSON_AddItemToObject(v, "reasons", reasons);
+	cJSON_AddItemToObjectCS(v, "reasons", reasons);
 	return v;
 }
 

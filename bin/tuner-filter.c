@@ -62,7 +62,7 @@ struct step {
 	bool changed[SOAK_PARAM_COUNT];
 	double from[SOAK_PARAM_COUNT];   /* value before the change */
 	double size;                     /* range-normalized change applied */
-	bool good;                       /* risk and net met the freeze thresholds */
+	long streak;                     /* good iterations in a row ending here */
 	bool freeze;                     /* a freeze started here */
 };
 
@@ -134,15 +134,15 @@ static bool read_from(const cJSON *obj, const char *where, struct step *st, char
 
 static bool read_step(const cJSON *obj, const char *where, struct step *st, char *err)
 {
-	static const char *const fields[] = {"iteration", "from", "size", "good", "freeze", NULL};
-	double iteration;
+	static const char *const fields[] = {"iteration", "from", "size", "streak", "freeze", NULL};
+	double iteration, streak;
 	memset(st, 0, sizeof *st);
 	if (!cJSON_IsObject(obj))
 		return soak_errorf(err, "'%s' is not an object", where);
 	if (!only_fields(obj, fields, where, err) ||
 	    !read_whole(obj, "iteration", where, 1, 1e9, &iteration, err) ||
 	    !read_from(obj, where, st, err) ||
-	    !want_bool(obj, "good", where, &st->good, err) ||
+	    !read_whole(obj, "streak", where, 0, 1e9, &streak, err) ||
 	    !want_bool(obj, "freeze", where, &st->freeze, err))
 		return false;
 	char path[128];
@@ -152,6 +152,10 @@ static bool read_step(const cJSON *obj, const char *where, struct step *st, char
 	if (st->size < 0)
 		return soak_errorf(err, "'%s' is negative", path);
 	st->iteration = (long)iteration;
+	st->streak = (long)streak;
+	if (st->streak > st->iteration)
+		return soak_errorf(err, "'%s.streak' %ld is longer than the iterations so far", where,
+				   st->streak);
 	return true;
 }
 
@@ -210,7 +214,7 @@ static cJSON *step_json(const struct step *st)
 			cJSON_AddItemToObject(from, soak_param_defs[id].key, soak_num(st->from[id]));
 	cJSON_AddItemToObject(obj, "from", from);
 	cJSON_AddItemToObject(obj, "size", soak_num(st->size));
-	cJSON_AddBoolToObject(obj, "good", st->good);
+	cJSON_AddItemToObject(obj, "streak", soak_num((double)st->streak));
 	cJSON_AddBoolToObject(obj, "freeze", st->freeze);
 	return obj;
 }
@@ -325,10 +329,18 @@ struct decision {
 	double applied[SOAK_PARAM_COUNT];       /* by input index */
 	bool frozen;
 	long frozen_until;
-	int streak;
+	long streak;
 	double cap, used_before, used_after;
 	struct step now;
 };
+
+/* x as it reads back from the record: carried and re-read state agree exactly. */
+static double as_printed(double x)
+{
+	char buf[32];
+	soak_format_number(x, buf);
+	return strtod(buf, NULL);
+}
 
 static bool near(int param, double a, double b)
 {
@@ -339,13 +351,12 @@ static bool near(int param, double a, double b)
 static void decide_freeze(const struct filter_options *o, const struct tuner_state *s,
 			  const struct decision_input *in, struct decision *d)
 {
-	d->now.good = in->risk <= o->freeze_risk && in->net >= o->freeze_net;
-	d->streak = d->now.good;
-	for (int i = s->n - 1; d->now.good && i >= 0; i--) {
-		if (!s->step[i].good || s->step[i].iteration != in->iteration - d->streak)
-			break;
-		d->streak++;
-	}
+	bool good = in->risk <= o->freeze_risk && in->net >= o->freeze_net;
+	const struct step *prev = s->n ? &s->step[s->n - 1] : NULL;
+	d->streak = 0;
+	if (good)
+		d->streak = prev && prev->iteration == in->iteration - 1 ? prev->streak + 1 : 1;
+	d->now.streak = d->streak;
 	if (o->freeze_after == 0 || o->freeze_length == 0)
 		return;
 	for (int i = 0; i < s->n; i++)
@@ -429,10 +440,11 @@ static void decide(const struct filter_options *o, const struct tuner_state *s,
 			d->used_after += cand[i].size;
 			d->applied[cand[i].index] = cand[i].applied;
 			d->now.changed[id] = true;
-			d->now.from[id] = in->params.value[id];
+			d->now.from[id] = as_printed(in->params.value[id]);
 			d->now.size += cand[i].size;
 		}
 	}
+	d->now.size = as_printed(d->now.size);
 }
 
 /* --- the output ------------------------------------------------------------ */
@@ -456,7 +468,7 @@ static void write_tuning(const struct decision_input *in, const struct decision 
 	cJSON_AddItemToObject(guards, "velocity_cap", soak_num(d->cap));
 	cJSON_AddItemToObject(guards, "velocity_before", soak_num(d->used_before));
 	cJSON_AddItemToObject(guards, "velocity_after", soak_num(d->used_after));
-	cJSON_AddItemToObject(guards, "good_streak", soak_num(d->streak));
+	cJSON_AddItemToObject(guards, "good_streak", soak_num((double)d->streak));
 	cJSON_AddBoolToObject(guards, "frozen", d->frozen);
 	cJSON_AddItemToObject(guards, "frozen_until",
 			      d->frozen ? soak_num((double)d->frozen_until) : cJSON_CreateNull());

@@ -49,8 +49,10 @@ struct phase_in {
 static bool read_phase(const cJSON *rec, struct phase_in *p, char *err)
 {
 	cJSON *phase;
-	if (!soak_get_object(rec, "phase", "phase", &phase, err))
+	if (!soak_get(rec, "phase"))
 		return soak_errorf(err, "missing field 'phase' (run warmup-phase first)");
+	if (!soak_get_object(rec, "phase", "phase", &phase, err))
+		return false;
 	if (!soak_get_string(phase, "name", "phase.name", &p->name, err) ||
 	    !soak_get_number(phase, "weight", "phase.weight", &p->weight, err))
 		return false;
@@ -59,6 +61,11 @@ static bool read_phase(const cJSON *rec, struct phase_in *p, char *err)
 	if (p->weight < 0 || p->weight > 1)
 		return soak_errorf(err, "'phase.weight' = %g is outside [0, 1]", p->weight);
 	p->warmup = strcmp(p->name, "WARMUP") == 0;
+	bool steady = strcmp(p->name, "STEADY") == 0;
+	if ((p->warmup && p->weight != 1) || (steady && p->weight != 0) ||
+	    (!p->warmup && !steady && (p->weight <= 0 || p->weight >= 1)))
+		return soak_errorf(err, "'phase.weight' = %g does not fit phase %s "
+				   "(WARMUP 1, RAMPDOWN between 0 and 1, STEADY 0)", p->weight, p->name);
 	return true;
 }
 
@@ -137,6 +144,9 @@ static bool apply_record(cJSON *rec, const struct apply_options *o, char *err)
 				   &params, err, SOAK_ERR_MAX) ||
 	    !soak_history_last(rec, &prev, &found, err))
 		return false;
+	if (found && prev.iteration >= iteration)
+		return soak_errorf(err, "'state.gate.history' ends at iteration %ld, not before iteration %ld",
+				   prev.iteration, iteration);
 	soak_preset_apply(&o->preset, &params, ph.weight, &eff);
 	cJSON *warmup = cJSON_CreateObject();
 	cJSON_AddStringToObject(warmup, "preset", o->preset.name);

@@ -26,7 +26,9 @@ static bool try_directory(const char *dir, size_t dirlen, const char *name,
 {
 	if (dirlen == 0)
 		return false;
-	int n = snprintf(path, pathlen, "%.*s/%s.json", (int)dirlen, dir, name);
+	size_t namelen = strlen(name);
+	const char *suffix = namelen > 5 && strcmp(name + namelen - 5, ".json") == 0 ? "" : ".json";
+	int n = snprintf(path, pathlen, "%.*s/%s%s", (int)dirlen, dir, name, suffix);
 	return n > 0 && (size_t)n < pathlen && file_readable(path);
 }
 
@@ -50,7 +52,10 @@ bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err)
 	const char *installed = SOAK_PKGDATADIR "/presets";
 	if (try_directory(installed, strlen(installed), arg, path, pathlen))
 		return true;
-	return soak_errorf(err, "no '%s.json' in $SOAKKIT_PRESET_PATH or %s", arg, installed);
+	size_t n = strlen(arg);
+	bool has_suffix = n > 5 && strcmp(arg + n - 5, ".json") == 0;
+	return soak_errorf(err, "no '%s%s' in $SOAKKIT_PRESET_PATH or %s", arg,
+			   has_suffix ? "" : ".json", installed);
 }
 
 static bool parse_opcode(const char *s, enum soak_preset_opcode *op)
@@ -136,7 +141,9 @@ bool soak_preset_load(const char *arg, struct soak_preset *out, char *err)
 	char why[SOAK_ERR_MAX];
 	memset(out, 0, sizeof *out);
 	if (!soak_find_data_file(arg, out->path, sizeof out->path, why))
-		return soak_errorf(err, "preset %s", why);
+		return soak_errorf(err, "unknown preset: %s", why);
+	if (access(out->path, R_OK) != 0)
+		return soak_errorf(err, "cannot open preset '%s': %s", out->path, strerror(errno));
 	cJSON *root = soak_load_json_file(out->path, why);
 	if (!root)
 		return soak_errorf(err, "preset %s", why);
@@ -165,7 +172,7 @@ void soak_preset_apply(const struct soak_preset *p, const struct soak_params *pa
 	for (int i = 0; i < p->n_ops; i++) {
 		const struct soak_preset_op *o = &p->ops[i];
 		double from = params->value[o->param];
-		double to = apply_op(o, from);
+		double to = soak_param_clamp(o->param, apply_op(o, from));
 		out->value[o->param] = from + weight * (to - from);
 	}
 	soak_params_clamp(out);

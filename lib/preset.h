@@ -44,7 +44,8 @@ bool soak_preset_load(const char *arg, struct soak_preset *out, char *err);
 /*
  * out = params with the preset applied at weight w in [0, 1]: the
  * interpolation between params (w = 0) and the preset's full result
- * (w = 1), then clamped to bounds.  Never compounds: the caller passes
+ * clamped to bounds (w = 1), so the ramp-down is proportional; whole-number
+ * parameters are rounded.  Never compounds: the caller passes
  * the tuned params each time.
  */
 void soak_preset_apply(const struct soak_preset *p, const struct soak_params *params,

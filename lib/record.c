@@ -73,11 +73,24 @@ static int is_number_char(unsigned char c)
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
+/* Bytes that need no look inside a string: printable ASCII but '"' and '\\'. */
+static bool plain_string_byte[256];
+
+static void init_plain_string_bytes(void)
+{
+	for (int c = 0x20; c < 0x80; c++)
+		plain_string_byte[c] = c != '"' && c != '\\';
+}
+
 /* Scan a string body starting after its opening quote; returns the
  * offset just past the closing quote, or 0 with err set. */
 static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *err)
 {
 	while (i < len) {
+		while (i < len && plain_string_byte[t[i]])
+			i++;
+		if (i == len)
+			break;
 		unsigned char c = t[i];
 		if (c == '"')
 			return i + 1;
@@ -107,6 +120,8 @@ static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *er
 static bool scan_text(const char *text, size_t len, struct number_spans *sp, char *err)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	if (!plain_string_byte['a'])
+		init_plain_string_bytes();
 	sp->count = 0;
 	if (memchr(text, '\0', len))
 		return soak_errorf(err, "NUL byte at byte %zu",
@@ -143,15 +158,10 @@ static int compare_keys(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool object_keys_unique(const cJSON *obj, char *err)
+/* Keys of a large object: sort a copy and compare neighbours. */
+static bool sorted_keys_unique(const cJSON *obj, size_t n, char *err)
 {
-	size_t n = 0;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		n++;
-	if (n < 2)
-		return true;
-	const char *small[16];
-	const char **keys = n <= 16 ? small : malloc(n * sizeof *keys);
+	const char **keys = malloc(n * sizeof *keys);
 	if (!keys)
 		soak_die(SOAK_EXIT_IO, "out of memory");
 	size_t k = 0;
@@ -162,9 +172,36 @@ static bool object_keys_unique(const cJSON *obj, char *err)
 	for (size_t i = 1; i < n && ok; i++)
 		if (strcmp(keys[i - 1], keys[i]) == 0)
 			ok = soak_errorf(err, "duplicate key '%s'", keys[i]);
-	if (keys != small)
-		free(keys);
+	free(keys);
 	return ok;
+}
+
+#define SMALL_OBJECT 32
+
+/* No two members of obj share a key.  Small objects (the usual case)
+ * compare a cheap fingerprint (length, first byte) before the strings. */
+static bool object_keys_unique(const cJSON *obj, char *err)
+{
+	const char *keys[SMALL_OBJECT];
+	unsigned fingerprint[SMALL_OBJECT];
+	size_t n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		if (n == SMALL_OBJECT) {
+			while (c) {
+				n++;
+				c = c->next;
+			}
+			return sorted_keys_unique(obj, n, err);
+		}
+		size_t len = strlen(c->string);
+		keys[n] = c->string;
+		fingerprint[n] = (unsigned)(len << 8) | (unsigned char)c->string[0];
+		for (size_t j = 0; j < n; j++)
+			if (fingerprint[j] == fingerprint[n] && strcmp(keys[j], keys[n]) == 0)
+				return soak_errorf(err, "duplicate key '%s'", keys[n]);
+		n++;
+	}
+	return true;
 }
 
 /* Check keys and give every number its text, in document order. */
@@ -351,7 +388,13 @@ bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
 		return true;
 	}
 	if (opt == SOAK_OPT_REJECTS) {
+		/* Opened (and emptied) now, so a clean run leaves an empty file. */
+		if (s->rejects && s->rejects != stderr)
+			fclose(s->rejects);
 		s->rejects_path = arg;
+		s->rejects = fopen(arg, "w");
+		if (!s->rejects)
+			soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", arg, strerror(errno));
 		return true;
 	}
 	return false;

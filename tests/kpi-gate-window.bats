@@ -1,2 +1,164 @@
 #!/usr/bin/env bats
+# kpi-gate: the last-N window carried in state.gate, stream/step equivalence, --summary.
 load helpers
+
+LEGACY="$FIXTURES/kpi-gate-legacy-24.jsonl"
+
+assert_slurp() {
+	if ! printf '%s\n' "$output" | jq -e -s "$1" >/dev/null; then
+		echo "jq assertion failed: $1" >&2
+		echo "output was: $output" >&2
+		return 1
+	fi
+}
+
+# kpis MT NET P95 RISK: a summary with the four gate KPIs.
+kpis() {
+	printf '"summary":{"maker_taker_ratio":%s,"net_bps":%s,"p95_latency_ms":%s,"risk_ratio":%s}' "$@"
+}
+
+@test "the window grows with the stream and is carried in state.gate.history" {
+	run_pipe "head -n 3 '$LEGACY' | kpi-gate"
+	[ "$status" -eq 0 ]
+	assert_slurp '[.[].gate.window.count] == [1,2,3] and all(.[]; .gate.window.size == 8 and .gate.window.complete == false)'
+	assert_slurp '.[2].state.gate.history == [
+		{"iteration":1,"status":"FAIL","maker_taker_ratio":0.5,"net_bps":-1.5,"p95_latency_ms":250,"risk_ratio":0.17},
+		{"iteration":2,"status":"FAIL","maker_taker_ratio":0.6,"net_bps":-0.8,"p95_latency_ms":280,"risk_ratio":0.33},
+		{"iteration":3,"status":"FAIL","maker_taker_ratio":0.6,"net_bps":3,"p95_latency_ms":310,"risk_ratio":0.68}]'
+}
+
+@test "the history keeps the last 8; the window verdict covers exactly them" {
+	run_pipe "kpi-gate < '$LEGACY'"
+	assert_slurp '.[9].state.gate.history | map(.iteration) == [3,4,5,6,7,8,9,10]'
+	assert_slurp '.[9].gate.window.complete == true and .[9].gate.window.count == 8'
+	# iterations 17-24 of the original mock: its published last-8 numbers.
+	assert_slurp '.[23].gate.window.values == {"maker_taker_ratio":{"mean":0.85},"net_bps":{"mean":4.75},"p95_latency_ms":{"max":240},"risk_ratio":{"median":0.3}}'
+	assert_slurp '.[23].gate.window.status == "PASS" and all(.[23].gate.window.goals[]; .met)'
+	# iteration 12 still holds iteration 5 (maker_taker 0.70): mean 0.8125 < 0.83.
+	assert_slurp '.[11].gate.window.status == "FAIL" and (.[11].gate.window.goals | map(select(.met | not)) | map(.text)) == ["maker_taker_ratio mean 0.8125 < 0.83 (FAIL) by 0.0175"]'
+	assert_slurp '.[12].gate.window.status == "PASS"'
+}
+
+@test "window statistics: mean, median of an even count, max, min" {
+	local recs="" i
+	for i in 1 2 3 4; do recs+="record $i '$(kpis 0.9 "$i" "30$i" "0.$i")'; "; done
+	jq '.window.rules += [{"kpi":"net_bps","stat":"min","op":">=","threshold":1.5,"level":"WARN"}]' \
+		"$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" > "$BATS_TEST_TMPDIR/t.json"
+	run_pipe "$(declare -f kpis); { $recs } | kpi-gate --thresholds '$BATS_TEST_TMPDIR/t.json' --window 4 | tail -n 1"
+	[ "$status" -eq 0 ]
+	assert_jq '.gate.window.values == {"maker_taker_ratio":{"mean":0.9},"net_bps":{"mean":2.5,"min":1},"p95_latency_ms":{"max":304},"risk_ratio":{"median":0.25}}'
+	assert_jq '.gate.window.status == "FAIL" and ([.gate.window.goals[] | select(.met | not) | [.kpi, .stat, .level]] == [["net_bps","mean","FAIL"],["net_bps","min","WARN"]])'
+}
+
+@test "a KPI missing in the window makes its goal unmet and unknown, never 0" {
+	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '\"summary\":{\"maker_taker_ratio\":0.9,\"p95_latency_ms\":300,\"risk_ratio\":0.3}'; record 3 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate | tail -n 1"
+	assert_jq '.gate.status == "PASS" and .gate.window.values.net_bps.mean == null'
+	assert_jq '.gate.window.goals[1] | .met == false and .missing == 1 and .value == null and .text == "net_bps mean unknown: 1 of 3 values missing (FAIL)"'
+	assert_jq '.gate.window.status == "FAIL" and ([.gate.window.goals[] | select(.met)] | length) == 3'
+}
+
+@test "--window N overrides the file's size" {
+	run_pipe "kpi-gate --window 3 < '$LEGACY' | tail -n 1"
+	assert_jq '.gate.window.size == 3 and .gate.window.count == 3 and (.state.gate.history | map(.iteration)) == [22,23,24]'
+}
+
+@test "stream and step agree: piping a log equals one record at a time with the carried state" {
+	kpi-gate < "$LEGACY" > "$BATS_TEST_TMPDIR/stream"
+	local prev="" line out
+	: > "$BATS_TEST_TMPDIR/step"
+	while IFS= read -r line; do
+		[ -z "$prev" ] || line=$(jq -c --argjson s "$(jq -c .state <<<"$prev")" '.state = $s' <<<"$line")
+		prev=$(kpi-gate <<<"$line")
+		printf '%s\n' "$prev" >> "$BATS_TEST_TMPDIR/step"
+	done < "$LEGACY"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/step")" -eq 24 ]
+	diff <(jq -cS . "$BATS_TEST_TMPDIR/stream") <(jq -cS . "$BATS_TEST_TMPDIR/step")
+}
+
+@test "a record started mid-log continues from its own state.gate" {
+	kpi-gate < "$LEGACY" > "$BATS_TEST_TMPDIR/gated"
+	run_pipe "sed -n 12p '$BATS_TEST_TMPDIR/gated' | jq -c '{iteration: (.iteration + 1), summary: {maker_taker_ratio:0.85,net_bps:4,p95_latency_ms:255,risk_ratio:0.3}, state}' | kpi-gate"
+	assert_jq '(.state.gate.history | map(.iteration)) == [6,7,8,9,10,11,12,13] and .gate.window.complete'
+	assert_jq '.gate.window.status == "PASS"'
+}
+
+@test "re-gating a gated log gives what gating the raw log gives" {
+	kpi-gate < "$LEGACY" > "$BATS_TEST_TMPDIR/once"
+	kpi-gate < "$BATS_TEST_TMPDIR/once" > "$BATS_TEST_TMPDIR/twice"
+	cmp "$BATS_TEST_TMPDIR/once" "$BATS_TEST_TMPDIR/twice"
+	run_pipe "kpi-gate --window 12 < '$BATS_TEST_TMPDIR/once' | tail -n 1"
+	assert_jq '.gate.window.count == 12 and (.state.gate.history | length) == 12'
+}
+
+@test "a gap in the iterations starts a new history" {
+	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '$(kpis 0.9 3 300 0.3)'; record 1 '$(kpis 0.8 3 300 0.3)'; record 5 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate"
+	assert_slurp '[.[].gate.window.count] == [1,2,1,1]'
+	assert_slurp '.[2].state.gate.history == [{"iteration":1,"status":"WARN","maker_taker_ratio":0.8,"net_bps":3,"p95_latency_ms":300,"risk_ratio":0.3}]'
+}
+
+@test "--summary: one verdict object, FAIL and exit 1 when an iteration failed" {
+	run kpi-gate --summary < "$LEGACY"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	assert_jq '.status == "FAIL" and .iterations == 24 and .first_iteration == 1 and .last_iteration == 24'
+	assert_jq '.counts == {"PASS":17,"WARN":2,"FAIL":5} and .first_fail.iteration == 1'
+	assert_jq '.first_fail.reasons | map(.text) == ["maker_taker_ratio 0.5 < 0.75 (FAIL) by 0.25","net_bps -1.5 < 2 (FAIL) by 3.5"]'
+	assert_jq '.window.status == "PASS" and .window.values.net_bps.mean == 4.75'
+	assert_jq '.reasons[0] == {"level":"FAIL","text":"5 of 24 iterations FAIL, the first at iteration 1"}'
+}
+
+@test "--summary: warm-up downgrades make the same log WARN-free of FAIL until iteration 5" {
+	run_pipe "jq -c 'if .iteration <= 4 then .phase = {gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
+	[ "$status" -eq 1 ]
+	assert_jq '.counts == {"PASS":17,"WARN":6,"FAIL":1} and .downgraded == 4 and .first_fail.iteration == 5'
+}
+
+@test "--summary: PASS and WARN exit 0" {
+	run_pipe "tail -n 12 '$LEGACY' | kpi-gate --summary"
+	[ "$status" -eq 0 ]
+	assert_jq '.status == "PASS" and .reasons == [] and .first_fail == null and .counts.PASS == 12'
+	run_pipe "tail -n 12 '$LEGACY' | jq -c 'if .iteration == 20 then .summary.maker_taker_ratio = 0.8 else . end' | kpi-gate --summary"
+	[ "$status" -eq 0 ]
+	assert_jq '.status == "WARN" and .counts.WARN == 1 and .window.status == "PASS"'
+	assert_jq '.reasons == [{"level":"WARN","text":"1 of 12 iterations WARN (0 downgraded from FAIL)"}]'
+}
+
+@test "--summary: an unmet window goal fails even when every iteration passed" {
+	jq '.iteration = [] | .window.rules[1].threshold = 2.9' "$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" > "$BATS_TEST_TMPDIR/t.json"
+	run_pipe "tail -n 8 '$LEGACY' | jq -c '.summary.net_bps = 2.8' | kpi-gate --summary --thresholds '$BATS_TEST_TMPDIR/t.json'"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .counts.PASS == 8 and .window.status == "FAIL"'
+	assert_jq '.reasons == [{"level":"FAIL","text":"window: net_bps mean 2.8 < 2.9 (FAIL) by 0.1"}]'
+}
+
+@test "--summary: an incomplete window or no records at all is FAIL" {
+	run_pipe "tail -n 5 '$LEGACY' | jq -c 'del(.state)' | kpi-gate --summary"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .counts.PASS == 5 and .window.complete == false'
+	assert_jq '.reasons == [{"level":"FAIL","text":"window incomplete: 5 of 8 iterations"}]'
+	run kpi-gate --summary </dev/null
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .iterations == 0 and .window == null and .reasons[0].text == "no records: nothing to judge"'
+}
+
+@test "--summary judges every record itself, whatever gate it already has" {
+	kpi-gate < "$LEGACY" | tail -n 12 | jq -c '.gate.status = "FAIL"' > "$BATS_TEST_TMPDIR/tampered"
+	run kpi-gate --summary < "$BATS_TEST_TMPDIR/tampered"
+	[ "$status" -eq 0 ]
+	assert_jq '.status == "PASS" and .counts.FAIL == 0'
+	kpi-gate < "$LEGACY" > "$BATS_TEST_TMPDIR/gated"
+	run kpi-gate --summary < "$BATS_TEST_TMPDIR/gated"
+	local from_gated=$output
+	run kpi-gate --summary < "$LEGACY"
+	[ "$output" = "$from_gated" ]
+}
+
+@test "--summary: a bad line is exit 2; skipped lines make the verdict at least WARN" {
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: line 13: missing field 'summary'" ]]
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
+	[ "$status" -eq 0 ]
+	assert_jq '.status == "WARN" and .skipped == 1 and .iterations == 12'
+	assert_jq '.reasons == [{"level":"WARN","text":"1 bad line skipped"}]'
+}

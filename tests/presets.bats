@@ -45,6 +45,12 @@ apply_with() { # apply_with PRESET_ARG: iteration 1 through the preset
 	[[ "$output" == *"'..evil' is not a valid name (use ./FILE for a file)"* ]]
 }
 
+@test "a NAME may carry its .json suffix" {
+	apply_with warmup_conservative_v1.json
+	[ "$status" -eq 0 ]
+	assert_jq '.effective.min_interval_ms == 90'
+}
+
 @test "an unknown name says where it looked" {
 	apply_with nonexistent_preset
 	[ "$status" -eq 2 ]
@@ -86,7 +92,7 @@ bad_preset() { # bad_preset JSON EXPECTED_MESSAGE_PART
 @test "a preset file that cannot be read is an error" {
 	apply_with "$BATS_TEST_TMPDIR/missing.json"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"cannot open '$BATS_TEST_TMPDIR/missing.json': No such file or directory"* ]]
+	[ "$output" = "warmup-apply: cannot open preset '$BATS_TEST_TMPDIR/missing.json': No such file or directory" ]
 }
 
 @test "informational fields of the original format are accepted" {

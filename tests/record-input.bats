@@ -115,6 +115,13 @@ not json' ]
 	grep -q '2 bad lines skipped' "$BATS_TEST_TMPDIR/err"
 }
 
+@test "--rejects FILE is emptied at start, even when no line is bad" {
+	echo stale > "$BATS_TEST_TMPDIR/rej"
+	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/rej"
+	[ "$status" -eq 0 ]
+	[ -e "$BATS_TEST_TMPDIR/rej" ] && [ ! -s "$BATS_TEST_TMPDIR/rej" ]
+}
+
 @test "--on-error takes fail or skip only" {
 	run warmup-phase --on-error=ignore
 	[ "$status" -eq 2 ]

@@ -142,8 +142,24 @@ bad() { # bad RECORD_JSON EXPECTED_MESSAGE_PART
 	bad "{\"iteration\":2,$ph,\"params\":$baseline_params,\"state\":[]}" "'state' is an array, not an object"
 }
 
+@test "bad input: phase name and weight must agree; history must come before the record" {
+	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":0.3}}" "'phase.weight' = 0.3 does not fit phase WARMUP (WARMUP 1, RAMPDOWN between 0 and 1, STEADY 0)"
+	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":{\"name\":\"RAMPDOWN\",\"weight\":1}}" "'phase.weight' = 1 does not fit phase RAMPDOWN (WARMUP 1, RAMPDOWN between 0 and 1, STEADY 0)"
+	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":5}" "'phase' is a number, not an object"
+	bad "{\"iteration\":3,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":1},$(history 3 0.2 200)}" "'state.gate.history' ends at iteration 3, not before iteration 3"
+}
+
+@test "the ramp-down is proportional even when the preset's full result is past a bound" {
+	echo '{"changes":{"quoting":{"min_interval_ms":{"op":"set","value":400}}}}' > "$BATS_TEST_TMPDIR/far.json"
+	run_pipe "for i in 1 5 6; do record \$i; done | warmup-phase | warmup-apply --preset '$BATS_TEST_TMPDIR/far.json' | jq -c .effective.min_interval_ms"
+	# clamp(400) = 300; 65 + w (300 - 65)
+	[ "$output" = '300
+221.666666667
+143.333333333' ]
+}
+
 @test "an unknown preset is a usage error before any input is read" {
 	run warmup-apply --preset no_such_preset </dev/null
 	[ "$status" -eq 2 ]
-	[[ "$output" == "warmup-apply: preset no 'no_such_preset.json' in"* ]]
+	[[ "$output" == "warmup-apply: unknown preset: no 'no_such_preset.json' in"* ]]
 }

@@ -1,0 +1,276 @@
+#!/usr/bin/env bats
+# tuner-filter: micro-steps, cooldown, velocity, oscillation, freeze, bounds;
+# the 12-iteration replay; stream/step equivalence.
+load helpers
+
+# rec ITERATION PROPOSED_DELTAS [EXTRA_MEMBERS]: a record after tuner-propose
+# (risk 0.5, net 2: never a good iteration for the freeze).
+rec() {
+	record "$1" "\"summary\":{\"net_bps\":2,\"risk_ratio\":0.5},\"tuning\":{\"proposed_deltas\":$2}${3:+,$3}"
+}
+
+# step_replay FILE [OPTION...]: run each line alone, feeding the previous
+# output's state into the next input.
+step_replay() {
+	local file=$1 state=null line
+	shift
+	while IFS= read -r line; do
+		out=$(printf '%s\n' "$line" | jq -c --argjson st "$state" 'if $st then .state = $st else . end' |
+			tuner-filter "$@") || return 1
+		printf '%s\n' "$out"
+		state=$(printf '%s\n' "$out" | jq -c .state)
+	done < "$file"
+}
+
+# same_records A B: the same JSON lines (jq in step_replay rewrites number
+# spellings such as 2.0 and puts state before next_params: compare values).
+same_records() {
+	[ "$(wc -l < "$1")" -eq "$(wc -l < "$2")" ] && [ -s "$1" ] &&
+		cmp <(jq -S -c . "$1") <(jq -S -c . "$2")
+}
+
+@test "nothing is on cooldown at iteration 1" {
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":5,\"tail_age_ms\":30}' | tuner-filter"
+	[ "$status" -eq 0 ]
+	assert_jq '.tuning.deltas == {"min_interval_ms":5,"tail_age_ms":30} and .tuning.skipped == {} and .tuning.applied == true'
+	assert_jq '.next_params.min_interval_ms == 70 and .next_params.tail_age_ms == 650'
+	assert_jq '.tuning.changed_keys == ["min_interval_ms","tail_age_ms"]'
+}
+
+@test "cooldown: a key changed at k is skipped at k+1 only" {
+	{ rec 4 '{"tail_age_ms":30}'; rec 5 '{"tail_age_ms":30}'; rec 6 '{"tail_age_ms":30}'; } > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter < '$BATS_TEST_TMPDIR/in' | jq -c '[.tuning.deltas, .tuning.skipped]'"
+	[ "${lines[0]}" = '[{"tail_age_ms":30},{}]' ]
+	[ "${lines[1]}" = '[{},{"tail_age_ms":"cooldown"}]' ]
+	[ "${lines[2]}" = '[{"tail_age_ms":30},{}]' ]
+}
+
+@test "--cooldown 2 skips k+1 and k+2; --cooldown 0 never" {
+	{ rec 1 '{"tail_age_ms":30}'; rec 2 '{"tail_age_ms":30}'; rec 3 '{"tail_age_ms":30}'; rec 4 '{"tail_age_ms":30}'; } > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter --cooldown 2 < '$BATS_TEST_TMPDIR/in' | jq -c '.tuning.changed_keys'"
+	[ "$(echo "$output" | tr '\n' ' ')" = '["tail_age_ms"] [] [] ["tail_age_ms"] ' ]
+	run bash -c "tuner-filter --cooldown 0 --oscillation-window 0 < '$BATS_TEST_TMPDIR/in' | jq -c '.tuning.changed_keys'"
+	[ "$(echo "$output" | tr '\n' ' ')" = '["tail_age_ms"] ["tail_age_ms"] ["tail_age_ms"] ["tail_age_ms"] ' ]
+}
+
+@test "max_keys: at most 2, largest range-normalized change first" {
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":5,\"tail_age_ms\":30,\"concurrency_limit\":-1}' | tuner-filter"
+	assert_jq '.tuning.changed_keys == ["tail_age_ms","concurrency_limit"] and .tuning.skipped == {"min_interval_ms":"max_keys"}'
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":5,\"tail_age_ms\":30,\"concurrency_limit\":-1}' | tuner-filter --max-keys 3"
+	assert_jq '.tuning.skipped == {} and (.tuning.deltas | length) == 3'
+}
+
+@test "max_keys: equal sizes keep the proposal (rule) order" {
+	run bash -c "$(declare -f record rec); rec 1 '{\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.03,\"replace_rate_per_min\":-27}' | tuner-filter"
+	assert_jq '.tuning.changed_keys == ["rescue_min_edge_bps","base_spread_bps_delta"] and .tuning.skipped == {"replace_rate_per_min":"max_keys"}'
+	run bash -c "$(declare -f record rec); rec 1 '{\"replace_rate_per_min\":-27,\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.03}' | tuner-filter"
+	assert_jq '.tuning.skipped == {"base_spread_bps_delta":"max_keys"}'
+}
+
+@test "velocity: a change of exactly the cap passes, just above it is blocked" {
+	run bash -c "$(declare -f record rec); rec 9 '{\"replace_rate_per_min\":-81}' | tuner-filter"
+	assert_jq '.tuning.deltas == {"replace_rate_per_min":-81} and .tuning.guards.velocity_after == 0.15'
+	run bash -c "$(declare -f record rec); rec 9 '{\"replace_rate_per_min\":-81.5}' | tuner-filter"
+	assert_jq '.tuning.deltas == {} and .tuning.skipped == {"replace_rate_per_min":"velocity"} and .tuning.applied == false'
+}
+
+@test "velocity: the cap is x1.5 in WARMUP only" {
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-121.5}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter"
+	assert_jq '.tuning.applied == true and .tuning.guards.velocity_cap == 0.225'
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-121.5}' '\"phase\":{\"name\":\"RAMPDOWN\"}' | tuner-filter"
+	assert_jq '.tuning.skipped == {"replace_rate_per_min":"velocity"} and .tuning.guards.velocity_cap == 0.15'
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-121.5}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter --warmup-factor 1"
+	assert_jq '.tuning.skipped == {"replace_rate_per_min":"velocity"}'
+}
+
+@test "velocity window: changes 2 iterations back count, 3 back do not" {
+	st='"state":{"tuner":{"history":[{"iteration":7,"from":{"tail_age_ms":620},"size":0.1,"streak":0,"freeze":false}]}}'
+	run bash -c "$(declare -f record rec); rec 9 '{\"replace_rate_per_min\":-27.54}' '$st' | tuner-filter"
+	assert_jq '.tuning.skipped == {"replace_rate_per_min":"velocity"} and .tuning.guards.velocity_before == 0.1'
+	run bash -c "$(declare -f record rec); rec 10 '{\"replace_rate_per_min\":-27.54}' '$st' | tuner-filter"
+	assert_jq '.tuning.applied == true and .tuning.guards.velocity_before == 0'
+}
+
+@test "oscillation: A->B->A within 3 iterations is blocked, not at 3 apart" {
+	st='"state":{"tuner":{"history":[{"iteration":3,"from":{"base_spread_bps_delta":0.17},"size":0.05,"streak":0,"freeze":false}]}}'
+	run bash -c "$(declare -f record rec); rec 5 '{\"base_spread_bps_delta\":0.03}' '$st' | tuner-filter"
+	assert_jq '.tuning.skipped == {"base_spread_bps_delta":"oscillation"}'
+	run bash -c "$(declare -f record rec); rec 6 '{\"base_spread_bps_delta\":0.03}' '$st' | tuner-filter"
+	assert_jq '.tuning.deltas == {"base_spread_bps_delta":0.03}'
+	run bash -c "$(declare -f record rec); rec 5 '{\"base_spread_bps_delta\":0.02}' '$st' | tuner-filter"
+	assert_jq '.tuning.applied == true'
+}
+
+@test "oscillation seen in a stream: A->B, cooldown, then back to A" {
+	{ rec 1 '{"tail_age_ms":30}'; record 2 '"summary":{"net_bps":2,"risk_ratio":0.5},"tuning":{"proposed_deltas":{"tail_age_ms":-30}}' | jq -c '.params.tail_age_ms = 650'
+	  record 3 '"summary":{"net_bps":2,"risk_ratio":0.5},"tuning":{"proposed_deltas":{"tail_age_ms":-30}}' | jq -c '.params.tail_age_ms = 650'; } > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter < '$BATS_TEST_TMPDIR/in' | jq -c '.tuning.skipped'"
+	[ "$(echo "$output" | tr '\n' ' ')" = '{} {"tail_age_ms":"cooldown"} {"tail_age_ms":"oscillation"} ' ]
+}
+
+# freeze_log RISK2: iteration 1 good, iteration 2 with risk RISK2, then 3-7 good;
+# each proposes impact_cap_ratio and tail_age_ms changes.
+freeze_log() {
+	for i in 1 2 3 4 5 6 7; do
+		risk=0.3; [ "$i" -eq 2 ] && risk=$1
+		record "$i" "\"summary\":{\"net_bps\":${2:-3},\"risk_ratio\":$risk},\"tuning\":{\"proposed_deltas\":{\"impact_cap_ratio\":0.001,\"tail_age_ms\":1}}"
+	done
+}
+
+@test "freeze: two good iterations freeze impact_cap and max_delta for 4 iterations" {
+	freeze_log 0.35 > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter --cooldown 0 < '$BATS_TEST_TMPDIR/in' | jq -c '[.iteration, .tuning.skipped.impact_cap_ratio, .tuning.guards.frozen_until]'"
+	[ "${lines[0]}" = '[1,null,null]' ]
+	[ "${lines[1]}" = '[2,"freeze",5]' ]
+	[ "${lines[4]}" = '[5,"freeze",5]' ]
+	[ "${lines[5]}" = '[6,"freeze",9]' ]
+	run bash -c "tuner-filter --cooldown 0 < '$BATS_TEST_TMPDIR/in' | jq -c '.tuning.deltas.tail_age_ms'"
+	[ "$(echo "$output" | sort -u)" = 1 ]
+}
+
+@test "freeze: risk just above 0.35 or net just below 2.7 breaks the streak" {
+	freeze_log 0.3501 > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter --cooldown 0 < '$BATS_TEST_TMPDIR/in' | jq -c '[.iteration, .tuning.guards.frozen, .tuning.guards.good_streak]'"
+	[ "${lines[1]}" = '[2,false,0]' ]
+	[ "${lines[2]}" = '[3,false,1]' ]
+	[ "${lines[3]}" = '[4,true,2]' ]
+	freeze_log 0.3 2.6999 > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter < '$BATS_TEST_TMPDIR/in' | jq -c '.tuning.guards.frozen'"
+	[ "$(echo "$output" | sort -u)" = false ]
+}
+
+@test "freeze options: --freeze-after, --freeze-length, --freeze-keys" {
+	freeze_log 0.3 > "$BATS_TEST_TMPDIR/in"
+	run bash -c "tuner-filter --cooldown 0 --freeze-after 3 --freeze-length 1 --freeze-keys tail_age_ms < '$BATS_TEST_TMPDIR/in' | jq -c '[.iteration, .tuning.skipped]'"
+	[ "${lines[1]}" = '[2,{}]' ]
+	[ "${lines[2]}" = '[3,{"tail_age_ms":"freeze"}]' ]
+	[ "${lines[3]}" = '[4,{"tail_age_ms":"freeze"}]' ]
+}
+
+@test "bounds: a delta with no room is skipped; a partial one is clipped and reported" {
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":5}' | jq -c '.params.min_interval_ms = 300' | tuner-filter"
+	assert_jq '.tuning.skipped == {"min_interval_ms":"bounds"} and .next_params.min_interval_ms == 300'
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":5}' | jq -c '.params.min_interval_ms = 298' | tuner-filter"
+	assert_jq '.tuning.deltas == {"min_interval_ms":2} and .tuning.clipped == {"min_interval_ms":5} and .next_params.min_interval_ms == 300'
+}
+
+@test "no_change: a zero delta, or one that rounds to nothing on a whole-number key" {
+	run bash -c "$(declare -f record rec); rec 1 '{\"min_interval_ms\":0,\"concurrency_limit\":0.3,\"tail_age_ms\":30}' | tuner-filter"
+	assert_jq '.tuning.skipped == {"min_interval_ms":"no_change","concurrency_limit":"no_change"} and .tuning.deltas == {"tail_age_ms":30}'
+}
+
+@test "the 12-iteration replay: cooldown, max_keys and velocity decided line by line" {
+	run bash -c "tuner-filter < '$FIXTURES/tuner-filter-replay-12.jsonl' | jq -c '[.iteration, .tuning.changed_keys, .tuning.skipped]'"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = '[1,["tail_age_ms","replace_rate_per_min"],{"min_interval_ms":"max_keys"}]' ]
+	[ "${lines[1]}" = '[2,["base_spread_bps_delta"],{"replace_rate_per_min":"cooldown","tail_age_ms":"cooldown"}]' ]
+	[ "${lines[2]}" = '[3,["min_interval_ms"],{"rescue_min_edge_bps":"velocity"}]' ]
+	[ "${lines[3]}" = '[4,["base_spread_bps_delta","concurrency_limit"],{}]' ]
+	[ "${lines[4]}" = '[5,[],{"rescue_min_edge_bps":"velocity"}]' ]
+	[ "${lines[5]}" = '[6,["tail_age_ms"],{"rescue_min_edge_bps":"velocity"}]' ]
+	[ "${lines[6]}" = '[7,["rescue_min_edge_bps","min_interval_ms"],{}]' ]
+	[ "${lines[7]}" = '[8,["replace_rate_per_min"],{"rescue_min_edge_bps":"cooldown","tail_age_ms":"velocity"}]' ]
+	[ "${lines[8]}" = '[9,["min_interval_ms"],{"rescue_min_edge_bps":"velocity","replace_rate_per_min":"cooldown"}]' ]
+	[ "${lines[9]}" = '[10,["concurrency_limit"],{"tail_age_ms":"velocity","base_spread_bps_delta":"velocity"}]' ]
+	[ "${lines[10]}" = '[11,["tail_age_ms","base_spread_bps_delta"],{"min_interval_ms":"max_keys"}]' ]
+	[ "${lines[11]}" = '[12,[],{"concurrency_limit":"velocity","tail_age_ms":"cooldown","base_spread_bps_delta":"cooldown"}]' ]
+}
+
+@test "every proposed key ends up applied or skipped with a reason" {
+	run bash -c "tuner-filter < '$FIXTURES/tuner-filter-replay-12.jsonl' | jq -c 'select((.tuning.proposed_deltas | keys) != ((.tuning.deltas + .tuning.skipped) | keys))'"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "stream equals step: piping the log equals line by line on carried state" {
+	tuner-filter < "$FIXTURES/tuner-filter-replay-12.jsonl" > "$BATS_TEST_TMPDIR/stream"
+	step_replay "$FIXTURES/tuner-filter-replay-12.jsonl" > "$BATS_TEST_TMPDIR/step"
+	same_records "$BATS_TEST_TMPDIR/stream" "$BATS_TEST_TMPDIR/step"
+	step_replay "$FIXTURES/tuner-filter-replay-12.jsonl" --no-carry > "$BATS_TEST_TMPDIR/step2"
+	same_records "$BATS_TEST_TMPDIR/stream" "$BATS_TEST_TMPDIR/step2"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/stream")" -eq 12 ]
+}
+
+@test "stream equals step on the legacy log through tuner-propose" {
+	tuner-propose < "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/proposed"
+	tuner-filter < "$BATS_TEST_TMPDIR/proposed" > "$BATS_TEST_TMPDIR/stream"
+	step_replay "$BATS_TEST_TMPDIR/proposed" > "$BATS_TEST_TMPDIR/step"
+	same_records "$BATS_TEST_TMPDIR/stream" "$BATS_TEST_TMPDIR/step"
+}
+
+@test "--no-carry: records without state each start fresh" {
+	run bash -c "tuner-filter --no-carry < '$FIXTURES/tuner-filter-replay-12.jsonl' | jq -c '.state.tuner.history | length'"
+	[ "$(echo "$output" | sort -u)" = 1 ]
+	run bash -c "tuner-filter --no-carry < '$FIXTURES/tuner-filter-replay-12.jsonl' | jq -c 'select(.tuning.skipped[] == \"cooldown\")'"
+	[ -z "$output" ]
+}
+
+@test "a finished record re-run gives the same line (its own history entry is ignored)" {
+	tuner-filter < "$FIXTURES/tuner-filter-replay-12.jsonl" > "$BATS_TEST_TMPDIR/out"
+	tuner-filter --no-carry < "$BATS_TEST_TMPDIR/out" | cmp - "$BATS_TEST_TMPDIR/out"
+	tuner-filter < "$BATS_TEST_TMPDIR/out" | cmp - "$BATS_TEST_TMPDIR/out"
+}
+
+@test "state.tuner keeps what the guards need; state.gate is left alone" {
+	run bash -c "sed -n 4p '$FIXTURES/tuner-filter-replay-12.jsonl' | sed 's/}\$/,\"state\":{\"gate\":{\"history\":[1.50]}}}/' | tuner-filter"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"gate":{"history":[1.50]}'* ]]
+	assert_jq '.state.tuner.history == [{"iteration":4,"from":{"base_spread_bps_delta":0.14,"concurrency_limit":4},"size":0.116666666667,"streak":0,"freeze":false}]'
+}
+
+@test "state.tuner is validated strictly" {
+	base=$(sed -n 5p "$FIXTURES/tuner-filter-replay-12.jsonl")
+	for bad in '{"history":[],"x":1}' '{"history":{}}' '{}' \
+		'{"history":[{"iteration":3,"from":{},"size":0,"streak":0,"freeze":false},{"iteration":3,"from":{},"size":0,"streak":0,"freeze":false}]}' \
+		'{"history":[{"iteration":6,"from":{},"size":0,"streak":0,"freeze":false}]}' \
+		'{"history":[{"iteration":4,"from":{"foo":1},"size":0,"streak":0,"freeze":false}]}' \
+		'{"history":[{"iteration":4,"from":{"tail_age_ms":5},"size":0,"streak":0,"freeze":false}]}' \
+		'{"history":[{"iteration":4,"from":{},"size":-1,"streak":0,"freeze":false}]}' \
+		'{"history":[{"iteration":4,"from":{},"size":0,"streak":-1,"freeze":false}]}' \
+		'{"history":[{"iteration":4.5,"from":{},"size":0,"streak":0,"freeze":false}]}'; do
+		run bash -c "printf '%s\n' '$base' | jq -c --argjson t '$bad' '.state = {tuner: \$t}' | tuner-filter"
+		[ "$status" -eq 2 ] || { echo "accepted: $bad"; return 1; }
+		[[ "$output" == *"line 1: "*"state.tuner"* ]] || { echo "message: $output"; return 1; }
+	done
+}
+
+@test "original ITER_SUMMARY layout through tuner-propose | tuner-filter" {
+	run bash -c "sed -n 3p '$FIXTURES/tuner-legacy-12.jsonl' | tuner-propose | tuner-filter"
+	[ "$status" -eq 0 ]
+	assert_jq '.tuning.deltas == {"impact_cap_ratio":-0.01,"tail_age_ms":30} and .tuning.skipped == {"min_interval_ms":"max_keys"}'
+	assert_jq '.next_params.impact_cap_ratio == 0.08 and .next_params.tail_age_ms == 650 and .state.tuner.history[0].iteration == 3'
+}
+
+@test "bad input is rejected with a message" {
+	run bash -c "$(declare -f record); record 1 '\"summary\":{\"net_bps\":2,\"risk_ratio\":0.5}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: missing field 'tuning' (run tuner-propose first)"* ]]
+	run bash -c "$(declare -f record rec); rec 1 '{\"tail_age\":30}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown parameter 'tuning.proposed_deltas.tail_age'"* ]]
+	run bash -c "$(declare -f record rec); rec 1 '{\"tail_age_ms\":\"30\"}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	run bash -c "$(declare -f record); record 1 '\"summary\":{\"net_bps\":2},\"tuning\":{\"proposed_deltas\":{}}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"missing field 'summary.risk_ratio'"* ]]
+	run bash -c "$(declare -f record rec); rec 1 '{}' '\"phase\":{\"name\":\"warmup\"}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	run bash -c "$(declare -f record rec); rec 1 '{}' '\"state\":[]' | tuner-filter"
+	[ "$status" -eq 2 ]
+}
+
+@test "options are validated" {
+	run tuner-filter --max-keys 0 < /dev/null
+	[ "$status" -eq 2 ]
+	run tuner-filter --velocity-cap x < /dev/null
+	[ "$status" -eq 2 ]
+	run tuner-filter --freeze-keys impact_cap_ratio,bogus < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown parameter 'bogus'"* ]]
+	run tuner-filter --freeze-keys impact_cap_ratio, < /dev/null
+	[ "$status" -eq 2 ]
+	run tuner-filter --cooldown 101 < /dev/null
+	[ "$status" -eq 2 ]
+	run tuner-filter --freeze-keys '' < /dev/null
+	[ "$status" -eq 0 ]
+}
