@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 	struct log_options o = {0};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	parse_options(argc, argv, &s, &o);
 	FILE *log = fopen(o.path, o.truncate ? "w" : "a");
 	if (!log)

@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	struct soak_stream s;
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		if (soak_stream_option(&s, opt, optarg))

@@ -10,6 +10,57 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------
+ * The per-record arena (see soak_stream_use_arena).
+ * ------------------------------------------------------------------- */
+
+#define ARENA_SIZE ((size_t)1 << 20)
+
+static char *arena_base;
+static size_t arena_used;
+static bool arena_on;
+
+static void *arena_malloc(size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+	if (arena_on && need <= ARENA_SIZE - arena_used) {
+		void *p = arena_base + arena_used;
+		arena_used += need;
+		return p;
+	}
+	return malloc(n); /* before the first record, or a record past the block */
+}
+
+static void arena_free(void *p)
+{
+	if ((char *)p >= arena_base && (char *)p < arena_base + ARENA_SIZE)
+		return;
+	free(p);
+}
+
+void soak_stream_use_arena(struct soak_stream *s)
+{
+	if (getenv("SOAKKIT_NO_ARENA") || arena_base)
+		return;
+	arena_base = malloc(ARENA_SIZE);
+	if (!arena_base)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	cJSON_Hooks hooks = {arena_malloc, arena_free};
+	cJSON_InitHooks(&hooks);
+	s->arena = true;
+}
+
+/* Text of a number token, from the arena when it is on. */
+static char *copy_token(const char *text, size_t len)
+{
+	char *p = arena_malloc(len + 1);
+	if (!p)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	memcpy(p, text, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* ---------------------------------------------------------------------
  * Lexical checks cJSON does not make, and the offsets of number tokens.
  * ------------------------------------------------------------------- */
 
@@ -214,9 +265,7 @@ static bool finish_tree(cJSON *node, const char *text, const struct number_spans
 		if (*next_span >= sp->count)
 			return soak_errorf(err, "internal error: number tokens out of step");
 		size_t i = (*next_span)++;
-		node->valuestring = strndup(text + sp->start[i], sp->len[i]);
-		if (!node->valuestring)
-			soak_die(SOAK_EXIT_IO, "out of memory");
+		node->valuestring = copy_token(text + sp->start[i], sp->len[i]);
 	}
 	for (cJSON *c = node->child; c; c = c->next)
 		if (!finish_tree(c, text, sp, next_span, err))
@@ -349,8 +398,9 @@ cJSON *soak_num(double x)
 	char text[32];
 	soak_format_number(x, text);
 	cJSON *n = cJSON_CreateNumber(x);
-	if (!n || !(n->valuestring = strdup(text)))
+	if (!n)
 		soak_die(SOAK_EXIT_IO, "out of memory");
+	n->valuestring = copy_token(text, strlen(text));
 	return n;
 }
 
@@ -464,6 +514,10 @@ static bool read_line(struct soak_stream *s)
 cJSON *soak_stream_next(struct soak_stream *s)
 {
 	char err[SOAK_ERR_MAX];
+	if (s->arena) {
+		arena_used = 0; /* the caller is done with the last record */
+		arena_on = true;
+	}
 	while (read_line(s)) {
 		if (line_is_blank(s->line, s->line_len))
 			continue;
