@@ -112,7 +112,7 @@ jq -s -r --arg seeds "$seeds" '
   def fmt(x): (x * 1000 | round) / 1000 | tostring;
   (map(select(.run == "warm"))) as $w | (map(select(.run == "cold"))) as $c |
   ($w | length) as $n |
-  def row(label; f): "| \(label) | \($w | count(f)) / \($n) | \($c | count(f)) / \($n) |";
+  def row(name; f): "| \(name) | \($w | count(f)) / \($n) | \($c | count(f)) / \($n) |";
   def kpi(k): "| steady \(k): mean ± sd across seeds | \(fmt([$w[].steady[k]] | mean)) ± \(fmt([$w[].steady[k]] | sd)) | \(fmt([$c[].steady[k]] | mean)) ± \(fmt([$c[].steady[k]] | sd)) |";
   def it1(k): "| iteration 1 \(k): mean (min – max) | \(fmt([$w[].it1[k]] | mean)) (\(fmt([$w[].it1[k]] | min)) – \(fmt([$w[].it1[k]] | max))) | \(fmt([$c[].it1[k]] | mean)) (\(fmt([$c[].it1[k]] | min)) – \(fmt([$c[].it1[k]] | max))) |";
   "Seeds \($seeds), 24 iterations, preset maker_bias_uplift_v1.",

@@ -119,7 +119,6 @@ struct gate_context {
 struct judgement {
 	long iteration;
 	enum level status;
-	enum level window_status;
 	bool downgraded;
 	cJSON *gate;                 /* the gate section */
 	cJSON *state_gate;           /* the state.gate section */
@@ -455,7 +454,7 @@ static bool check_history(const cJSON *history, long iteration, long *before, ch
 static bool read_history(const cJSON *rec, long iteration, long keep, struct window *out,
 			 char *err)
 {
-	cJSON *state, *gate;
+	cJSON *state, *gate = NULL;
 	out->count = 0;
 	if (!soak_get_object_opt(rec, "state", "state", &state, err) ||
 	    (state && !soak_get_object_opt(state, "gate", "state.gate", &gate, err)))
@@ -754,6 +753,7 @@ static bool judge_record(const cJSON *rec, struct gate_context *g, struct judgem
 			 char *err)
 {
 	struct reading r;
+	enum level window_status;
 	if (!read_record(rec, g, &r, err))
 		return false;
 	const struct window *base = g->have_carry && g->carry_iteration == r.iteration - 1
@@ -770,9 +770,10 @@ static bool judge_record(const cJSON *rec, struct gate_context *g, struct judgem
 	add_string(j->gate, "thresholds", g->th.name);
 	cJSON_AddItemToObjectCS(j->gate, "reasons", reasons);
 	cJSON_AddItemToObjectCS(j->gate, "downgraded", downgraded);
-	cJSON_AddItemToObjectCS(j->gate, "window", judge_window(&g->th, &g->next, &j->window_status));
+	cJSON_AddItemToObjectCS(j->gate, "window", judge_window(&g->th, &g->next, &window_status));
 	j->state_gate = history_json(&g->next);
-	g->carry = g->next;
+	g->carry.count = g->next.count;
+	memcpy(g->carry.entry, g->next.entry, (size_t)g->next.count * sizeof *g->next.entry);
 	g->carry_iteration = r.iteration;
 	g->have_carry = true;
 	return true;
@@ -837,7 +838,7 @@ static void summary_reason(cJSON *reasons, enum level level, enum level *status,
 		*status = level;
 }
 
-/* Reasons of the verdict, worst first; returns its status. */
+/* Reasons of the verdict, in the order kpi-gate(1) documents; returns its status. */
 static enum level summary_reasons(const struct summary *sum, long window_size, long skipped,
 				  cJSON *reasons)
 {

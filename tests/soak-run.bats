@@ -170,3 +170,41 @@ assert_seed_criteria() { # DIR
 	soak-run -q -n 1 --params "$BATS_TEST_TMPDIR/p.json" --set min_interval_ms=70 --out "$(out)" >/dev/null || true
 	jq -e '.params.tail_age_ms == 700 and .params.min_interval_ms == 70' "$(out)/iterations.jsonl"
 }
+
+@test "TERM to soak-run ends every stage of the ring at once" {
+	slow='while read -r l; do sleep 0.05; printf "%s\n" "$l"; done | soak-mock'
+	soak-run -q -n 200 --engine "$slow" --out "$(out)" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
+	n=$(wc -l < "$(out)/iterations.jsonl")
+	sleep 0.5
+	[ "$(wc -l < "$(out)/iterations.jsonl")" -eq "$n" ]
+	[ "$n" -lt 200 ]
+	[ ! -e "$(out)/verdict.json" ]
+}
+
+@test "--resume takes its options from run.args only" {
+	soak-run -q -n 4 --out "$(out)" >/dev/null || true
+	run soak-run -q --resume --seed 7 --out "$(out)"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--resume takes the run's options from its run.args: give only --out and --quiet"* ]]
+}
+
+@test "a run that fails leaves no verdict of an earlier run behind" {
+	soak-run -q -n 3 --out "$(out)" >/dev/null || true
+	[ -s "$(out)/verdict.json" ]
+	run soak-run -q -n 3 --engine 'exit 5' --out "$(out)"
+	[ "$status" -eq 2 ]
+	[ ! -e "$(out)/verdict.json" ]
+}
+
+@test "an engine may reorder the record's keys" {
+	run soak-run -q -n 08 --engine 'soak-mock | jq -cS --unbuffered .' --out "$(out)"
+	[ "$status" -le 1 ]
+	[ "$(grep -c . "$(out)/iterations.jsonl")" -eq 8 ]
+	jq -e '.iterations == 8' "$(out)/verdict.json"
+}
