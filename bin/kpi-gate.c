@@ -957,6 +957,8 @@ int main(int argc, char **argv)
 	g.forced_mode = -1;
 	parse_options(argc, argv, &s, &o, &g);
 	load_thresholds(o.thresholds, &g.th);
+	if (!o.summary) /* --summary keeps cJSON of earlier records (first_fail) */
+		soak_stream_use_arena(&s);
 	if (o.window)
 		g.th.window_size = o.window;
 	cJSON *rec;

@@ -192,7 +192,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 		switch (opt) {
 		case 's': o->seed = (unsigned long long)soak_arg_long("--seed", optarg, 0, LONG_MAX); break;
 		case 'm': o->market_arg = optarg; break;
-		case 'd': o->duration = soak_arg_double("--duration", optarg, 1, 86400); break;
+		case 'd': o->duration = soak_arg_double("--duration", optarg, 1, 3600); break;
 		case OPT_MODEL:
 			if (strcmp(optarg, "market") == 0)
 				o->legacy = false;
@@ -231,6 +231,7 @@ int main(int argc, char **argv)
 	struct soak_stream s;
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	m.opt = (struct mock_options){ .seed = 1, .market_arg = "market_default" };
 	parse_options(argc, argv, &s, &m.opt);
 	if (m.opt.list_params)

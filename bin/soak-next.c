@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	parse_options(argc, argv, &s, &o);
 	return o.first ? write_first(&s, &o) : step_records(&s, &o);
 }

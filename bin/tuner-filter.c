@@ -630,6 +630,7 @@ int main(int argc, char **argv)
 	struct soak_stream s;
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	parse_options(argc, argv, &s, &o);
 	cJSON *rec;
 	while ((rec = soak_stream_next(&s))) {

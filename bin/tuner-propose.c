@@ -383,6 +383,7 @@ int main(int argc, char **argv)
 	int opt;
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
+	soak_stream_use_arena(&s);
 	while ((opt = getopt_long(argc, argv, "r:hV", longopts, NULL)) != -1) {
 		if (soak_stream_option(&s, opt, optarg))
 			continue;

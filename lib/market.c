@@ -12,7 +12,7 @@
 #define F(sec, field, lo, hi) { sec, #field, offsetof(struct sim_market, field), lo, hi }
 
 static const struct market_field fields[] = {
-	F(NULL, duration_s, 1, 86400),
+	F(NULL, duration_s, 1, 3600),   /* sample arrays grow with it: keep memory small */
 	F("mid", tick_ms, 1, 1000),
 	F("mid", sigma_bps, 0, 100),
 	F("mid", jump_cluster_rate_per_s, 1e-6, 10),

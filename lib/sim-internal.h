@@ -47,6 +47,11 @@ struct sim {
 	struct order inflight[MAX_INFLIGHT];
 	int n_inflight;
 	double last_action, tokens, token_time, rate, rate_time;
+	double load_time, load_value;   /* sim_load's cache */
+	/* per-iteration constants, derived once from the parameters */
+	double half_spread, quote_size, move_step, skew_per_inv, tail_age_s, min_interval_s;
+	double token_rate, token_cap, rescue_trigger, rescue_max_size, rescue_cooldown_s;
+	double load_scale, stale_scale, concurrency;
 	double last_rescue; bool rescue_inflight;
 	double wake;
 	double inv, cash, fees, gross, adverse, slippage, traded;
@@ -80,16 +85,13 @@ static inline void sim_push(struct sim *s, struct sim_series *series, double x)
 }
 
 /* Gateway load in [0, max_load): the recent action rate over capacity, times the cold factor. */
-double sim_load(const struct sim *s);
+double sim_load(struct sim *s);
 
 /* The market-data delay (seconds) the bot suffers now; grows with load. */
-double sim_stale_delay(const struct sim *s);
+double sim_stale_delay(struct sim *s);
 
-/* Our half-spread in bps before skew. */
-double sim_half_spread(const struct sim *s);
-
-/* Size of a quote: impact_cap_ratio of the displayed depth, at most the position limit. */
-double sim_quote_size(const struct sim *s);
+/* Set the per-iteration constants of s from its market and parameters. */
+void sim_derive_constants(struct sim *s);
 
 /* The live quote of side sd (BID/ASK) trades `size` (at most what is left) now at its price. */
 void sim_maker_fill(struct sim *s, int sd, double size);

@@ -13,13 +13,9 @@
 
 static void refill_tokens(struct sim *s)
 {
-	double rate = sim_param(s, P_REPLACE_RATE_PER_MIN) / 60.0;
-	double cap = rate * s->m->token_burst_s;
-	if (cap < 1.0)
-		cap = 1.0;
-	s->tokens += (s->t - s->token_time) * rate;
-	if (s->tokens > cap)
-		s->tokens = cap;
+	s->tokens += (s->t - s->token_time) * s->token_rate;
+	if (s->tokens > s->token_cap)
+		s->tokens = s->token_cap;
 	s->token_time = s->t;
 }
 
@@ -27,15 +23,15 @@ static void refill_tokens(struct sim *s)
 static double quote_allowed_at(struct sim *s)
 {
 	double at = s->t;
-	double after_interval = s->last_action + sim_param(s, P_MIN_INTERVAL_MS) / 1000.0;
+	double after_interval = s->last_action + s->min_interval_s;
 	if (after_interval > at)
 		at = after_interval;
 	if (s->tokens < 1.0) {
-		double refill = s->t + (1.0 - s->tokens) * 60.0 / sim_param(s, P_REPLACE_RATE_PER_MIN);
+		double refill = s->t + (1.0 - s->tokens) / s->token_rate;
 		if (refill > at)
 			at = refill;
 	}
-	if (s->n_inflight >= (int)sim_param(s, P_CONCURRENCY_LIMIT)) {
+	if (s->n_inflight >= s->concurrency) {
 		int i = sim_next_arrival(s);
 		if (s->inflight[i].arrive > at)
 			at = s->inflight[i].arrive;
@@ -46,21 +42,13 @@ static double quote_allowed_at(struct sim *s)
 /* Flatten part of a known position with a taker order when it is worth it. */
 static void maybe_rescue(struct sim *s, double known_inv)
 {
-	double limit = sim_param(s, P_POSITION_LIMIT_NOTIONAL);
-	double max_ratio = sim_param(s, P_RESCUE_MAX_RATIO);
-	double min_edge = sim_param(s, P_RESCUE_MIN_EDGE_BPS);
-	if (max_ratio <= 0 || s->rescue_inflight ||
-	    s->t - s->last_rescue < sim_param(s, P_RESCUE_COOLDOWN_MS) / 1000.0 ||
-	    s->n_inflight >= MAX_INFLIGHT)
+	double exposure = fabs(known_inv);
+	if (exposure < s->rescue_trigger || s->rescue_max_size <= 0 || s->rescue_inflight ||
+	    s->t - s->last_rescue < s->rescue_cooldown_s || s->n_inflight >= MAX_INFLIGHT)
 		return;
-	double cost = s->m->taker_fee_bps + s->m->touch_half_bps;
-	double urgency = s->m->rescue_urgency_bps * fabs(known_inv) / limit - cost;
-	if (urgency < min_edge)
-		return;
-	double trigger = limit * (min_edge + cost) / s->m->rescue_urgency_bps;
-	double size = fabs(known_inv) - trigger / 2.0;
-	if (size > max_ratio * limit)
-		size = max_ratio * limit;
+	double size = exposure - s->rescue_trigger / 2.0;
+	if (size > s->rescue_max_size)
+		size = s->rescue_max_size;
 	if (size <= 0)
 		return;
 	s->rescue_inflight = true;
@@ -79,12 +67,11 @@ static bool quote_update(struct sim *s, int sd, double obs_mid, double known_inv
 	struct side *q = &s->side[sd];
 	double sign = sd == BID ? 1.0 : -1.0;
 	double limit = sim_param(s, P_POSITION_LIMIT_NOTIONAL);
-	double h = sim_half_spread(s);
-	double skew = s->m->skew_bps_at_limit * known_inv / limit;
+	double skew = s->skew_per_inv * known_inv;
 	if (fabs(skew) > s->m->skew_bps_at_limit)
 		skew = copysign(s->m->skew_bps_at_limit, skew);
-	double target = obs_mid - sign * h - skew;
-	bool wanted = fabs(known_inv + sign * sim_quote_size(s)) <= limit ||
+	double target = obs_mid - sign * s->half_spread - skew;
+	bool wanted = fabs(known_inv + sign * s->quote_size) <= limit ||
 		      sign * known_inv < 0;   /* a fill that reduces |inv| is always fine */
 	bool believed_live = q->sent_quote && !(q->fill_time <= view_time);
 	if (!wanted) {
@@ -98,10 +85,8 @@ static bool quote_update(struct sim *s, int sd, double obs_mid, double known_inv
 		return true;
 	}
 	double diff = target - q->sent_price;
-	double step = sim_param(s, P_MAX_DELTA_RATIO) * 2.0 * h;
-	*price = sign * diff > step ? q->sent_price + sign * step : target;
-	return fabs(diff) > s->m->reprice_threshold_bps ||
-	       s->t - q->sent_time >= sim_param(s, P_TAIL_AGE_MS) / 1000.0;
+	*price = sign * diff > s->move_step ? q->sent_price + sign * s->move_step : target;
+	return fabs(diff) > s->m->reprice_threshold_bps || s->t - q->sent_time >= s->tail_age_s;
 }
 
 static void decide(struct sim *s)
@@ -129,7 +114,7 @@ static void decide(struct sim *s)
 				s->wake = at;
 			continue;
 		}
-		sim_send(s, kind, sd, price, sim_quote_size(s));
+		sim_send(s, kind, sd, price, s->quote_size);
 	}
 }
 
@@ -294,6 +279,8 @@ bool sim_run(const struct sim_market *m, const struct soak_params *p,
 	s.last_rescue = -1e9;
 	s.tokens = 1.0;
 	s.wake = INFINITY;
+	s.load_time = -1.0;
+	sim_derive_constants(&s);
 	decide(&s);
 	run_events(&s);
 	finish_kpis(&s);

@@ -31,8 +31,9 @@ tight='.position_limit_notional = 4000'
 	moves 10 gross_bps up '.base_spread_bps_delta = 0' '.base_spread_bps_delta = 0.6'
 }
 
-@test "longer min_interval: fewer orders, lower latency" {
+@test "longer min_interval: fewer orders, lower latency, older quotes" {
 	moves 10 order_count down '.min_interval_ms = 20' '.min_interval_ms = 300'
+	moves 10 order_age_p95_ms up '.min_interval_ms = 20' '.min_interval_ms = 300'
 	moves 10 p95_latency_ms down '.min_interval_ms = 20' '.min_interval_ms = 300'
 }
 
@@ -64,6 +65,7 @@ tight='.position_limit_notional = 4000'
 @test "bigger rescues: less risk, lower maker share" {
 	moves 10 risk_ratio down "$tight | .rescue_max_ratio = 0" "$tight | .rescue_max_ratio = 1"
 	moves 10 maker_taker_ratio down "$tight | .rescue_max_ratio = 0" "$tight | .rescue_max_ratio = 1"
+	moves 10 fees_eff_bps up "$tight | .rescue_max_ratio = 0" "$tight | .rescue_max_ratio = 1"
 }
 
 @test "higher rescue edge: fewer rescues, more risk" {
@@ -79,6 +81,7 @@ tight='.position_limit_notional = 4000'
 @test "larger position limit: more inventory, fewer rescues" {
 	moves 10 risk_ratio up '.position_limit_notional = 2000' '.position_limit_notional = 100000'
 	moves 10 rescue_count down '.position_limit_notional = 2000' '.position_limit_notional = 100000'
+	moves 10 cancel_ratio down '.position_limit_notional = 2000' '.position_limit_notional = 100000'
 }
 
 @test "cold start: the first iteration is slower and worse than a warm one" {

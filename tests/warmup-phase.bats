@@ -45,12 +45,13 @@ load helpers
 @test "one line out per line in, flushed per line (works inside a ring)" {
 	# Read one line of output before sending the second line of input.
 	coproc WP { warmup-phase; }
+	pid=$WP_PID # bash unsets WP_PID when the coprocess ends
 	echo '{"iteration":1}' >&"${WP[1]}"
 	read -r -t 5 first <&"${WP[0]}"
 	echo '{"iteration":9}' >&"${WP[1]}"
 	read -r -t 5 second <&"${WP[0]}"
 	exec {WP[1]}>&-
-	wait "$WP_PID"
+	wait "$pid"
 	[ "$(jq -r .phase.name <<<"$first")" = WARMUP ]
 	[ "$(jq -r .phase.name <<<"$second")" = STEADY ]
 }
