@@ -42,6 +42,8 @@ trap 'rm -rf "$work"' EXIT INT TERM
 iterations=24
 
 # run_soak SEED warm|cold LOG: one 24-iteration soak; LOG gets every finished record.
+# The ring FIFO is read at the start of the pipeline and written at its end, on purpose.
+# shellcheck disable=SC2094
 run_soak() {
 	ring=$work/ring.$1.$2
 	rm -f "$ring"
@@ -60,7 +62,8 @@ run_soak() {
 	rm -f "$ring"
 }
 
-# One line per soak: the criteria it meets and its steady means.
+# One line per soak: the criteria it meets and its steady means (a jq program).
+# shellcheck disable=SC2016
 judge='
   def s(i): .[i - 1].summary;
   def its(a; b): [.[] | select(.iteration >= a and .iteration <= b)];

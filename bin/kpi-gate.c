@@ -353,18 +353,6 @@ static bool read_thresholds(const cJSON *root, struct thresholds *th, char *err)
 	return true;
 }
 
-static void set_thresholds_name(struct thresholds *th, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t n = strlen(base);
-	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
-		n -= 5;
-	if (n >= sizeof th->name)
-		n = sizeof th->name - 1;
-	memcpy(th->name, base, n);
-	th->name[n] = '\0';
-}
 
 /* Load --thresholds (a usage error, exit 2, when it is not valid). */
 static void load_thresholds(const char *arg, struct thresholds *th)
@@ -379,7 +367,7 @@ static void load_thresholds(const char *arg, struct thresholds *th)
 	cJSON_Delete(root);
 	if (!ok)
 		soak_die(SOAK_EXIT_USAGE, "thresholds '%s': %s", path, why);
-	set_thresholds_name(th, path);
+	soak_data_file_name(path, th->name, sizeof th->name);
 	for (int k = 0; k < N_KPIS; k++)
 		th->wanted[k] = k < SOAK_KPI_COUNT;
 	for (int i = 0; i < th->n_iteration; i++)

@@ -91,7 +91,9 @@ static void add_market_extras(cJSON *s, const struct mock *m, const struct sim_k
 	cJSON_AddStringToObject(s, "engine", "mock");
 	cJSON_AddStringToObject(s, "model", "market");
 	cJSON_AddStringToObject(s, "market", m->market_name);
-	cJSON_AddItemToObject(s, "seed", soak_num((double)m->opt.seed));
+	char seed[32];   /* exact, even above 2^53 where a double would round */
+	snprintf(seed, sizeof seed, "%llu", m->opt.seed);
+	cJSON_AddItemToObject(s, "seed", cJSON_CreateRaw(seed));
 	cJSON_AddItemToObject(s, "duration_s", kpi(m->market.duration_s));
 	cJSON_AddItemToObject(s, "rescue_count", soak_num((double)k->rescue_count));
 	cJSON_AddItemToObject(s, "order_count", soak_num((double)k->order_count));

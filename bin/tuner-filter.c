@@ -88,14 +88,8 @@ static bool want_bool(const cJSON *obj, const char *key, const char *where, bool
 static bool only_fields(const cJSON *obj, const char *const allowed[], const char *where,
 			char *err)
 {
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		bool ok = false;
-		for (int i = 0; allowed[i] && !ok; i++)
-			ok = strcmp(c->string, allowed[i]) == 0;
-		if (!ok)
-			return soak_errorf(err, "unknown field '%s.%s'", where, c->string);
-	}
-	return true;
+	const char *unknown = soak_unknown_field(obj, allowed);
+	return unknown ? soak_errorf(err, "unknown field '%s.%s'", where, unknown) : true;
 }
 
 static bool read_whole(const cJSON *obj, const char *key, const char *where, double lo,

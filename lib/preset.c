@@ -123,17 +123,17 @@ static bool read_changes(const cJSON *changes, struct soak_preset *p, char *err)
 	return true;
 }
 
-static void set_preset_name(struct soak_preset *p, const char *path)
+void soak_data_file_name(const char *path, char *name, size_t size)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t n = strlen(base);
 	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
 		n -= 5;
-	if (n >= sizeof p->name)
-		n = sizeof p->name - 1;
-	memcpy(p->name, base, n);
-	p->name[n] = '\0';
+	if (n >= size)
+		n = size - 1;
+	memcpy(name, base, n);
+	name[n] = '\0';
 }
 
 bool soak_preset_load(const char *arg, struct soak_preset *out, char *err)
@@ -151,7 +151,7 @@ bool soak_preset_load(const char *arg, struct soak_preset *out, char *err)
 	cJSON_Delete(root);
 	if (!ok)
 		return soak_errorf(err, "preset '%s': %s", out->path, why);
-	set_preset_name(out, out->path);
+	soak_data_file_name(out->path, out->name, sizeof out->name);
 	return true;
 }
 

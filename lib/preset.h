@@ -33,6 +33,9 @@ struct soak_preset {
  */
 bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err);
 
+/* The name of a data file: its path without directories and ".json". */
+void soak_data_file_name(const char *path, char *name, size_t size);
+
 /*
  * Load and check a preset.  Every path must be in the registry and every
  * op known, each parameter at most once, value finite; mul values must be

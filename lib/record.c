@@ -664,6 +664,18 @@ bool soak_get_string(const cJSON *obj, const char *key, const char *path,
 	return true;
 }
 
+const char *soak_unknown_field(const cJSON *obj, const char *const allowed[])
+{
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		bool known = false;
+		for (int i = 0; allowed[i] && !known; i++)
+			known = strcmp(c->string, allowed[i]) == 0;
+		if (!known)
+			return c->string;
+	}
+	return NULL;
+}
+
 bool soak_get_iteration(const cJSON *rec, long *out, char *err)
 {
 	double v;

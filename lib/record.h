@@ -135,6 +135,12 @@ bool soak_get_object_opt(const cJSON *obj, const char *key, const char *path,
 bool soak_get_string(const cJSON *obj, const char *key, const char *path,
 		     const char **out, char *err);
 
+/*
+ * The first member of obj whose key is not in `allowed' (a NULL-terminated
+ * list), or NULL when every key is allowed.  For strict formats.
+ */
+const char *soak_unknown_field(const cJSON *obj, const char *const allowed[]);
+
 /* The record's "iteration": a whole number from 1 to 1e9. */
 bool soak_get_iteration(const cJSON *rec, long *out, char *err);
 

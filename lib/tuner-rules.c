@@ -73,14 +73,8 @@ static const char *json_type(const cJSON *v)
 static bool known_fields(const cJSON *obj, const char *const allowed[], const char *where,
 			 char *err)
 {
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		bool ok = false;
-		for (int i = 0; allowed[i] && !ok; i++)
-			ok = strcmp(c->string, allowed[i]) == 0;
-		if (!ok)
-			return soak_errorf(err, "%s: unknown field '%s'", where, c->string);
-	}
-	return true;
+	const char *unknown = soak_unknown_field(obj, allowed);
+	return unknown ? soak_errorf(err, "%s: unknown field '%s'", where, unknown) : true;
 }
 
 static bool want_object(const cJSON *v, const char *where, char *err)
@@ -613,23 +607,13 @@ static bool parse_file(const cJSON *root, struct tuner_rules *r, char *err)
 	return true;
 }
 
-static void set_name(struct tuner_rules *r)
-{
-	const char *base = strrchr(r->path, '/');
-	base = base ? base + 1 : r->path;
-	size_t n = strlen(base);
-	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
-		n -= 5;
-	snprintf(r->name, sizeof r->name, "%.*s", (int)n, base);
-}
-
 bool tuner_rules_load(const char *arg, struct tuner_rules *out, char *err)
 {
 	char why[SOAK_ERR_MAX];
 	memset(out, 0, sizeof *out);
 	if (!soak_find_data_file(arg, out->path, sizeof out->path, err))
 		return false;
-	set_name(out);
+	soak_data_file_name(out->path, out->name, sizeof out->name);
 	cJSON *root = soak_load_json_file(out->path, err);
 	if (!root)
 		return false;

@@ -21,6 +21,16 @@ record() { # record ITERATION [EXTRA_JSON_MEMBERS]
 export baseline_params FIXTURES SOAK_SRCDIR
 export -f record
 
+# assert_slurp FILTER: the filter, run with -e -s on $output (all lines
+# as one array), must be true.
+assert_slurp() {
+	if ! printf '%s\n' "$output" | jq -e -s "$1" >/dev/null; then
+		echo "jq assertion failed: $1" >&2
+		echo "output was: $output" >&2
+		return 1
+	fi
+}
+
 # assert_jq FILTER: the filter, run with -e on $output, must be true.
 assert_jq() {
 	if ! printf '%s\n' "$output" | jq -e "$1" >/dev/null; then

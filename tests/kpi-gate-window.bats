@@ -4,14 +4,6 @@ load helpers
 
 LEGACY="$FIXTURES/kpi-gate-legacy-24.jsonl"
 
-assert_slurp() {
-	if ! printf '%s\n' "$output" | jq -e -s "$1" >/dev/null; then
-		echo "jq assertion failed: $1" >&2
-		echo "output was: $output" >&2
-		return 1
-	fi
-}
-
 # kpis MT NET P95 RISK: a summary with the four gate KPIs.
 kpis() {
 	printf '"summary":{"maker_taker_ratio":%s,"net_bps":%s,"p95_latency_ms":%s,"risk_ratio":%s}' "$@"

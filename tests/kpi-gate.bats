@@ -3,14 +3,6 @@
 load helpers
 
 # assert_slurp FILTER: the filter, run on all output lines as one array, must be true.
-assert_slurp() {
-	if ! printf '%s\n' "$output" | jq -e -s "$1" >/dev/null; then
-		echo "jq assertion failed: $1" >&2
-		echo "output was: $output" >&2
-		return 1
-	fi
-}
-
 # kpis MT NET P95 RISK: a summary with the four gate KPIs.
 kpis() {
 	printf '"summary":{"maker_taker_ratio":%s,"net_bps":%s,"p95_latency_ms":%s,"risk_ratio":%s}' "$@"

@@ -179,3 +179,9 @@ summary_keys='["net_bps","gross_bps","fees_eff_bps","adverse_bps","slippage_bps"
 	[ "${lines[0]}" = "[true,false]" ]
 	[ "${lines[1]}" = "[false,true]" ]
 }
+
+@test "the seed is recorded exactly, even above 2^53" {
+	run_pipe "record 1 | soak-mock --seed 9223372036854775807"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"seed":9223372036854775807'* ]]
+}

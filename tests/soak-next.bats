@@ -4,14 +4,6 @@ load helpers
 
 FINISHED="$FIXTURES/soak-next-finished.json"
 
-assert_slurp() {
-	if ! printf '%s\n' "$output" | jq -e -s "$1" >/dev/null; then
-		echo "jq assertion failed: $1" >&2
-		echo "output was: $output" >&2
-		return 1
-	fi
-}
-
 # finished ITERATION: the fixture record renumbered.
 finished() {
 	jq -c --argjson i "$1" '.iteration = $i' "$FINISHED"
