@@ -1,11 +1,13 @@
 /* soak-log - pass records on, appending each durably to a log file. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "params.h"
 #include "record.h"
 
 static const char help_text[] =
@@ -35,17 +37,26 @@ static void append_durably(FILE *log, const char *path, const char *line, size_t
 		soak_die(SOAK_EXIT_IO, "cannot sync '%s': %s", path, strerror(errno));
 }
 
-static const char *string_at(const cJSON *rec, const char *section, const char *key)
+/* A string from the record, shown only as printable ASCII (no escape
+ * sequences reach the terminal), or "-" when absent. */
+static void print_text(const cJSON *v, int width)
 {
-	const cJSON *v = soak_get(soak_get(rec, section), key);
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	char shown[24];
+	size_t n = 0;
+	if (cJSON_IsString(v))
+		for (const char *p = v->valuestring; *p && n < sizeof shown - 1; p++)
+			shown[n++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+	shown[n] = '\0';
+	fprintf(stderr, "  %-*s", width, n ? shown : "-");
 }
 
 static void print_kpi(const cJSON *summary, const char *key, const char *label)
 {
 	const cJSON *v = soak_get(summary, key);
-	if (cJSON_IsNumber(v))
+	if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e6)
 		fprintf(stderr, "  %s %7.2f", label, v->valuedouble);
+	else if (cJSON_IsNumber(v))
+		fprintf(stderr, "  %s %7.3g", label, v->valuedouble);
 	else
 		fprintf(stderr, "  %s %7s", label, "-");
 }
@@ -54,9 +65,13 @@ static void print_kpi(const cJSON *summary, const char *key, const char *label)
 static void print_progress(const cJSON *rec)
 {
 	const cJSON *it = soak_get(rec, "iteration");
+	if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e9)
+		fprintf(stderr, "iter %3.0f", it->valuedouble);
+	else
+		fputs("iter   -", stderr);
+	print_text(soak_get(soak_get(rec, "phase"), "name"), 8);
+	print_text(soak_get(soak_get(rec, "gate"), "status"), 4);
 	const cJSON *summary = soak_get(rec, "summary");
-	fprintf(stderr, "iter %3.0f  %-8s  %-4s", cJSON_IsNumber(it) ? it->valuedouble : 0,
-		string_at(rec, "phase", "name"), string_at(rec, "gate", "status"));
 	print_kpi(summary, "net_bps", "net");
 	print_kpi(summary, "maker_taker_ratio", "mt");
 	print_kpi(summary, "p95_latency_ms", "p95");
@@ -65,7 +80,7 @@ static void print_progress(const cJSON *rec)
 	fputs("  keys ", stderr);
 	int n = 0;
 	for (const cJSON *k = cJSON_IsArray(keys) ? keys->child : NULL; k; k = k->next)
-		if (cJSON_IsString(k))
+		if (cJSON_IsString(k) && soak_param_by_key(k->valuestring) >= 0)
 			fprintf(stderr, "%s%s", n++ ? "," : "", k->valuestring);
 	fputs(n ? "\n" : "-\n", stderr);
 }

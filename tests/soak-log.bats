@@ -99,6 +99,15 @@ iter  12  STEADY    -     net   -1.26  mt       -  p95       -  risk       -  ke
 $line" ]
 }
 
+@test "--progress shows no escape sequences and no absurd widths" {
+	run bash -c 'printf "%s\n" "{\"a\":1}" "{\"iteration\":1e300,\"phase\":{\"name\":\"\\u001b[31mX\"},\"summary\":{\"net_bps\":1e300}}" | soak-log --progress "$0" 2> "$0.err" >/dev/null; cat "$0.err"' "$BATS_TEST_TMPDIR/log"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "iter   -  -  "* ]]
+	[[ "${lines[1]}" == "iter   -  ?[31mX  "* ]]
+	[[ "${lines[1]}" == *"net  1e+300  mt"* ]]
+	! grep -q $'\e' <<<"$output"
+}
+
 @test "without --progress nothing is written to stderr" {
 	run bash -c 'record 1 | soak-log "$0" 2> "$0.err" > /dev/null' "$log"
 	[ "$status" -eq 0 ]
