@@ -2,7 +2,7 @@
 # acceptance.sh - the seed's success criteria over many seeds, with and
 # without warm-up, run through the real soak loop (a FIFO ring of
 # soak-next | warmup-phase | warmup-apply | soak-mock | tuner-propose |
-# tuner-filter | kpi-gate).  Prints a Markdown table: for each run, how
+# tuner-filter | kpi-gate | soak-log, as soak-run runs it).  Prints a Markdown table: for each run, how
 # many seeds meet each criterion, and each steady KPI's mean and standard
 # deviation across seeds (of the per-seed mean over iterations 7-24).
 #
@@ -33,7 +33,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 : "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
 export SOAKKIT_PRESET_PATH
 [ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
-for prog in soak-next warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate; do
+for prog in soak-run soak-next warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate soak-log; do
 	command -v "$prog" >/dev/null || { echo "$0: '$prog' not found (use -b BINDIR)" >&2; exit 2; }
 done
 
@@ -41,25 +41,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 iterations=24
 
-# run_soak SEED warm|cold LOG: one 24-iteration soak; LOG gets every finished record.
-# The ring FIFO is read at the start of the pipeline and written at its end, on purpose.
-# shellcheck disable=SC2094
+# run_soak SEED warm|cold LOG: one 24-iteration soak-run; LOG gets every finished record.
 run_soak() {
-	ring=$work/ring.$1.$2
-	rm -f "$ring"
-	mkfifo "$ring"
-	soak-next --first --preset maker_bias_uplift_v1 > "$work/first"
-	if [ "$2" = warm ]; then
-		{ cat "$work/first"; cat "$ring"; } |
-			warmup-phase | warmup-apply --preset warmup_conservative_v1 |
-			soak-mock --seed "$1" --market "$market" | tuner-propose | tuner-filter |
-			kpi-gate | tee "$3" | soak-next --iterations $iterations > "$ring"
-	else
-		{ cat "$work/first"; cat "$ring"; } |
-			soak-mock --seed "$1" --market "$market" | tuner-propose | tuner-filter |
-			kpi-gate | tee "$3" | soak-next --iterations $iterations > "$ring"
-	fi
-	rm -f "$ring"
+	warmup=--no-warmup
+	[ "$2" = warm ] && warmup=--warmup
+	soak-run -q --seed "$1" $warmup --preset maker_bias_uplift_v1 --market "$market" \
+		--iterations $iterations --out "$work/run" >/dev/null || [ $? -eq 1 ]
+	cp "$work/run/iterations.jsonl" "$3"
 }
 
 # One line per soak: the criteria it meets and its steady means (a jq program).
@@ -83,6 +71,11 @@ judge='
     l8_net: ([$l8[].summary.net_bps] | mean >= 2.8),
     l8_p95: ([$l8[].summary.p95_latency_ms] | max <= 340),
     l8_risk: ([$l8[].summary.risk_ratio] | median <= 0.40),
+    keys2: all(.tuning.changed_keys | length <= 2),
+    cooldown: ([range(1; length) as $i | .[$i - 1].tuning.changed_keys as $a
+               | .[$i].tuning.changed_keys | map(select(. as $k | $a | index($k))) | length] | all(. == 0)),
+    vel_warm: ([$w[].tuning.skipped | to_entries[] | select(.value == "velocity")] | length <= 2),
+    vel_steady: ([$st[].tuning.skipped | to_entries[] | select(.value == "velocity")] | length == 0),
     early_fail: ($w | any(.gate.status == "FAIL")),
     early_neg_net: ($w | any(.summary.net_bps < 0)),
     early_risk_spike: ($w | any(.summary.risk_ratio > 0.50)),
@@ -95,7 +88,8 @@ judge='
     }
   }
   | .all = (.complete and .w_no_fail and .w_net and .w_risk and .w_p95 and .ramp
-            and .steady_pass and .l8_mt and .l8_net and .l8_p95 and .l8_risk)'
+            and .steady_pass and .l8_mt and .l8_net and .l8_p95 and .l8_risk
+            and .keys2 and .cooldown and .vel_warm and .vel_steady)'
 
 seed=$first_seed
 while [ "$seed" -le "$last_seed" ]; do
@@ -133,6 +127,10 @@ jq -s -r --arg seeds "$seeds" '
   row("last 8: net_bps mean ≥ 2.8"; .l8_net),
   row("last 8: p95 max ≤ 340"; .l8_p95),
   row("last 8: risk median ≤ 0.40"; .l8_risk),
+  row("tuner: at most 2 keys per iteration"; .keys2),
+  row("tuner: cooldown respected (1 iteration per key)"; .cooldown),
+  row("velocity guard: ≤ 2 triggers in 1-4"; .vel_warm),
+  row("velocity guard: none in 7-24"; .vel_steady),
   row("a FAIL in iterations 1-4"; .early_fail),
   row("negative net_bps in iterations 1-4"; .early_neg_net),
   row("risk > 0.50 in iterations 1-4"; .early_risk_spike),

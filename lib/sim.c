@@ -89,6 +89,10 @@ static bool quote_update(struct sim *s, int sd, double obs_mid, double known_inv
 	return fabs(diff) > s->m->reprice_threshold_bps || s->t - q->sent_time >= s->tail_age_s;
 }
 
+/*
+ * The bot wakes (a tick, or a throttle it waited for has passed) and acts
+ * on its delayed view: a rescue if due, then each side's quote if it may.
+ */
 static void decide(struct sim *s)
 {
 	double delay = sim_stale_delay(s);

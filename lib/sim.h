@@ -12,6 +12,7 @@
 #ifndef SOAK_SIM_H
 #define SOAK_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "params.h"
