@@ -32,6 +32,8 @@ warmup-apply < "$tmp/in.1" > "$tmp/in.2"
 tuner-propose < "$tmp/in.2" > "$tmp/in.3"
 tuner-filter < "$tmp/in.3" > "$tmp/in.4"
 
+# (The figures printed by `seconds` are split into words on purpose.)
+# shellcheck disable=SC2046
 seconds() { # seconds INPUT COMMAND...: wall seconds of COMMAND < INPUT
 	in=$1
 	shift
@@ -41,6 +43,7 @@ seconds() { # seconds INPUT COMMAND...: wall seconds of COMMAND < INPUT
 
 printf 'records: %d (%d MB)\n' "$records" $((bytes / 1000000))
 printf '%-16s %9s %12s %10s %9s\n' program seconds records/s "x jq" "peak KB"
+# shellcheck disable=SC2046
 report() { # report NAME INPUT COMMAND...
 	name=$1 in=$2
 	shift 2
@@ -61,6 +64,7 @@ chain() { warmup-phase | warmup-apply | tuner-propose | tuner-filter | kpi-gate;
 start=$(date +%s.%N)
 chain < "$tmp/in.0" > /dev/null
 end=$(date +%s.%N)
+# shellcheck disable=SC2046
 jq_s=$(set -- $(seconds "$tmp/in.0" jq -c .); echo "$1")
 awk -v s="$start" -v e="$end" -v j="$jq_s" \
 	'BEGIN { printf "five-filter chain: %.2f s; one jq -c .: %.2f s (chain %.2fx faster)\n", e - s, j, j / (e - s) }'

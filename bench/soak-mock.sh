@@ -35,7 +35,7 @@ params='{"base_spread_bps_delta":0.15,"min_interval_ms":80,"replace_rate_per_min
 awk -v n="$n" -v p="$params" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"iteration\":%d,\"params\":%s}\n", i, p }' > "$work/in"
 
 now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
 
 t0=$(now)
 # shellcheck disable=SC2086
