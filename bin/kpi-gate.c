@@ -24,6 +24,8 @@ static const char help_text[] =
 "  -w, --window=N              window size, 1 to 1000 (default: the file's)\n"
 "  -s, --summary               read the whole log, print one verdict object\n"
 "                              and exit 1 when it is FAIL\n"
+"      --text                  with --summary: the verdict as lines of text\n"
+"                              for a person instead of JSON\n"
 SOAK_STREAM_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
@@ -892,6 +894,7 @@ struct options {
 	const char *thresholds;
 	long window;       /* 0: the file's */
 	bool summary;
+	bool text;         /* --text: the --summary verdict for a person */
 };
 
 static int parse_mode(const char *arg)
@@ -911,6 +914,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"mode", required_argument, NULL, 'm'},
 		{"window", required_argument, NULL, 'w'},
 		{"summary", no_argument, NULL, 's'},
+		{"text", no_argument, NULL, 'T'},
 		SOAK_STREAM_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -925,6 +929,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'm': g->forced_mode = parse_mode(optarg); break;
 		case 'w': o->window = soak_arg_long("--window", optarg, 1, MAX_WINDOW); break;
 		case 's': o->summary = true; break;
+		case 'T': o->text = true; break;
 		case 'h': soak_print_help(help_text);
 		case 'V': soak_print_version();
 		default: soak_usage_hint();
@@ -932,13 +937,49 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 	}
 	if (optind < argc)
 		soak_usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->text && !o->summary)
+		soak_usage_error("option '--text' needs --summary");
+}
+
+/* The "text" member of each object of an array, one indented line each. */
+static void print_texts(FILE *out, const char *indent, const cJSON *array)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, array) {
+		const cJSON *text = soak_get(item, "text");
+		if (cJSON_IsString(text))
+			fprintf(out, "%s%s\n", indent, text->valuestring);
+	}
+}
+
+/* The verdict object as a person reads it. */
+static void print_verdict_text(FILE *out, const cJSON *v, const struct summary *sum)
+{
+	fprintf(out, "verdict: %s (%s; %ld iterations: %ld PASS, %ld WARN, %ld FAIL)\n",
+		soak_get(v, "status")->valuestring, soak_get(v, "thresholds")->valuestring,
+		sum->iterations, sum->counts[LEVEL_PASS], sum->counts[LEVEL_WARN],
+		sum->counts[LEVEL_FAIL]);
+	print_texts(out, "  ", soak_get(v, "reasons"));
+	const cJSON *window = soak_get(v, "window");
+	if (cJSON_IsObject(window)) {
+		const cJSON *status = soak_get(window, "status"), *count = soak_get(window, "count");
+		fprintf(out, "  window of the last %g iterations: %s\n",
+			cJSON_IsNumber(count) ? count->valuedouble : 0,
+			cJSON_IsString(status) ? status->valuestring : "-");
+		print_texts(out, "    ", soak_get(window, "goals"));
+	}
+	const cJSON *first_fail = soak_get(v, "first_fail");
+	if (cJSON_IsObject(first_fail)) {
+		fprintf(out, "  first FAIL, iteration %g:\n", soak_get(first_fail, "iteration")->valuedouble);
+		print_texts(out, "    ", soak_get(first_fail, "reasons"));
+	}
 }
 
 int main(int argc, char **argv)
 {
 	static struct gate_context g;
 	struct soak_stream s;
-	struct options o = {"kpi_thresholds_v1", 0, false};
+	struct options o = {"kpi_thresholds_v1", 0, false, false};
 	struct summary sum = {0};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
@@ -965,7 +1006,11 @@ int main(int argc, char **argv)
 		return soak_stream_finish(&s);
 	enum level status;
 	cJSON *verdict = summary_verdict(&sum, &g.th, s.skipped, &status);
-	soak_stream_write(&s, verdict);
+	if (o.text) {
+		print_verdict_text(s.out, verdict, &sum); /* write errors: soak_stream_finish */
+	} else {
+		soak_stream_write(&s, verdict);
+	}
 	cJSON_Delete(verdict);
 	int rc = soak_stream_finish(&s);
 	return rc != SOAK_EXIT_OK ? rc : status == LEVEL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;

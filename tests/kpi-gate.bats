@@ -223,3 +223,15 @@ expect_status() {
 	run_pipe "kpi-gate --summary < '$FIXTURES/kpi-gate-legacy-24.jsonl' > /dev/full"
 	[ "$status" -eq 3 ]
 }
+
+@test "--summary --text: the verdict in words, same exit status" {
+	run bash -c 'kpi-gate --summary --text < "$0"' "$FIXTURES/kpi-gate-legacy-24.jsonl"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "verdict: FAIL (kpi_thresholds_v1; 24 iterations: 17 PASS, 2 WARN, 5 FAIL)" ]
+	[[ "$output" == *"  window of the last 8 iterations: PASS"* ]]
+	[[ "$output" == *"    net_bps mean 4.75 >= 2.8 (met)"* ]]
+	[[ "$output" == *"  first FAIL, iteration 1:"*"    net_bps -1.5 < 2 (FAIL) by 3.5"* ]]
+	run kpi-gate --text </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--text' needs --summary"* ]]
+}

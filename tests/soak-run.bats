@@ -64,10 +64,12 @@ assert_seed_criteria() { # DIR
 	! cmp -s "$(out a)/iterations.jsonl" "$(out c)/iterations.jsonl"
 }
 
-@test "progress goes to stderr one line per iteration; --quiet silences it" {
+@test "progress goes to stderr one line per iteration, then the verdict in words; --quiet silences it" {
 	run_pipe "soak-run -n 3 --warmup --out '$(out)' 2>&1 >/dev/null"
-	[ "${#lines[@]}" -eq 3 ]
 	[[ "${lines[0]}" == "iter   1  WARMUP "* ]]
+	[[ "${lines[2]}" == "iter   3  WARMUP "* ]]
+	[[ "${lines[3]}" == "verdict: FAIL (kpi_thresholds_v1; 3 iterations: "* ]]
+	[[ "$output" == *"window incomplete: 3 of 8 iterations"* ]]
 	run_pipe "soak-run -q -n 3 --out '$(out)' 2>&1 >/dev/null"
 	[ -z "$output" ]
 }
@@ -120,7 +122,9 @@ assert_seed_criteria() { # DIR
 
 @test "--resume after kill -9 gives a byte-identical log" {
 	soak-run -q -n 60 --warmup --seed 2 --out "$(out whole)" >/dev/null || true
-	setsid soak-run -q -n 60 --warmup --seed 2 --out "$(out killed)" >/dev/null 2>&1 &
+	# the same market, slowed down so that the kill lands mid-run
+	slow='while read -r l; do sleep 0.02; printf "%s\n" "$l"; done | soak-mock --seed=2'
+	setsid soak-run -q -n 60 --warmup --engine "$slow" --out "$(out killed)" >/dev/null 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		[ "$(cat "$(out killed)/iterations.jsonl" 2>/dev/null | wc -l)" -ge 5 ] && break
