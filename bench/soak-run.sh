@@ -1,5 +1,7 @@
 #!/bin/sh
-# soak-run.sh - wall time of the soak loop: a 24-iteration and a
+# soak-run.sh - the speed of the loop and its engine: soak-mock's
+# simulated iterations per second (bench/soak-mock.sh), then the wall time
+# of a 24-iteration and a
 # 1,000-iteration `soak-run --warmup` on the built-in market, each beside a
 # reference measured in the same run: the same ring of eight stages with
 # `jq -c --unbuffered .` in every stage (JSON in, JSON out, no work), over
@@ -61,3 +63,5 @@ for n in 24 1000; do
 	printf 'soak-run %4d iterations: %7s s   (reference: %d-iteration ring of 7 jq stages %7s s)\n' \
 		"$n" "$(elapsed "$t0" "$t1")" "$n" "$(elapsed "$t1" "$t2")"
 done
+
+sh "$(dirname "$0")/soak-mock.sh" -n 2000 ${bindir:+-b "$bindir"}

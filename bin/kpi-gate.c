@@ -916,9 +916,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"summary", no_argument, NULL, 's'},
 		{"text", no_argument, NULL, 'T'},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "t:m:w:shV", longopts, NULL)) != -1) {
@@ -930,9 +928,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'w': o->window = soak_arg_long("--window", optarg, 1, MAX_WINDOW); break;
 		case 's': o->summary = true; break;
 		case 'T': o->text = true; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

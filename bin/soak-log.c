@@ -92,9 +92,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct l
 		{"truncate", no_argument, NULL, OPT_TRUNCATE},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
@@ -103,9 +101,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct l
 		switch (opt) {
 		case OPT_TRUNCATE: o->truncate = 1; break;
 		case OPT_PROGRESS: o->progress = 1; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind == argc)

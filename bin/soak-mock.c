@@ -183,9 +183,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 		{"duration", required_argument, NULL, 'd'},
 		{"list-params", no_argument, NULL, OPT_LIST_PARAMS},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "s:m:d:hV", longopts, NULL)) != -1) {
@@ -204,9 +202,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 				soak_usage_error("option '--model': unknown model '%s' (market or legacy)", optarg);
 			break;
 		case OPT_LIST_PARAMS: o->list_params = true; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

@@ -208,9 +208,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"set", required_argument, NULL, 's'},
 		{"iterations", required_argument, NULL, 'n'},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *first_only = NULL;
 	int opt;
@@ -223,9 +221,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'P': o->preset = optarg; first_only = "--preset"; break;
 		case 's': parse_set(optarg, o); first_only = "--set"; break;
 		case 'n': o->iterations = soak_arg_long("--iterations", optarg, 1, 1000000000L); break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

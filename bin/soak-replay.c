@@ -83,9 +83,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	struct soak_stream s;
 	soak_cli_init(argv[0]);
@@ -96,9 +94,7 @@ int main(int argc, char **argv)
 		if (soak_stream_option(&s, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind == argc)

@@ -579,9 +579,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct f
 		{"freeze-keys", required_argument, NULL, OPT_FREEZE_KEYS},
 		{"no-carry", no_argument, NULL, OPT_NO_CARRY},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "k:c:hV", longopts, NULL)) != -1) {
@@ -600,9 +598,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct f
 		case OPT_FREEZE_NET: o->freeze_net = soak_arg_double("--freeze-net", optarg, -1e6, 1e6); break;
 		case OPT_FREEZE_KEYS: parse_freeze_keys(optarg, o->freeze_key); break;
 		case OPT_NO_CARRY: o->carry = false; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

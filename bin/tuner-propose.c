@@ -373,9 +373,7 @@ int main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"check-rules", no_argument, NULL, OPT_CHECK_RULES},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *rules_arg = "tuner_rules_v1";
 	bool check = false;
@@ -390,9 +388,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'r': rules_arg = optarg; break;
 		case OPT_CHECK_RULES: check = true; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

@@ -179,9 +179,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct a
 		{"block-p95", required_argument, NULL, OPT_BLOCK_P95},
 		{"no-guards", no_argument, NULL, OPT_NO_GUARDS},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *preset = "warmup_conservative_v1";
 	int opt;
@@ -198,9 +196,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct a
 		case OPT_BLOCK_RISK: o->block_risk[0] = soak_arg_double("--block-risk", optarg, 0, 1e6); break;
 		case OPT_BLOCK_P95: o->block_p95[0] = soak_arg_double("--block-p95", optarg, 0, 1e9); break;
 		case OPT_NO_GUARDS: o->guards = 0; break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

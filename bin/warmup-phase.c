@@ -56,9 +56,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct p
 		{"warmup-iterations", required_argument, NULL, 'w'},
 		{"rampdown-steps", required_argument, NULL, 'r'},
 		SOAK_STREAM_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
+		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "w:r:hV", longopts, NULL)) != -1) {
@@ -67,9 +65,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct p
 		switch (opt) {
 		case 'w': o->warmup_iterations = soak_arg_long("--warmup-iterations", optarg, 0, 1000000); break;
 		case 'r': o->rampdown_steps = soak_arg_long("--rampdown-steps", optarg, 0, 1000000); break;
-		case 'h': soak_print_help(help_text);
-		case 'V': soak_print_version();
-		default: soak_usage_hint();
+		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)

@@ -85,6 +85,15 @@ void soak_print_version(void)
 	exit_after_stdout();
 }
 
+void soak_standard_option(int opt, const char *help_text)
+{
+	if (opt == 'h')
+		soak_print_help(help_text);
+	if (opt == 'V')
+		soak_print_version();
+	soak_usage_hint();
+}
+
 bool soak_errorf(char *err, const char *fmt, ...)
 {
 	va_list ap;

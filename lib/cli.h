@@ -43,6 +43,19 @@ noreturn void soak_usage_error(const char *fmt, ...)
 /* After getopt has printed its own complaint: the hint to --help, exit 2. */
 noreturn void soak_usage_hint(void);
 
+/* --help and --version in a getopt_long table, and its terminator. */
+#define SOAK_HELP_VERSION_LONGOPTS \
+	{"help", no_argument, NULL, 'h'}, \
+	{"version", no_argument, NULL, 'V'}, \
+	{NULL, 0, NULL, 0}
+
+/*
+ * The end of every option switch: 'h' prints help_text, 'V' the version
+ * (both exit 0); anything else is a usage error getopt has already
+ * described (exit 2).
+ */
+noreturn void soak_standard_option(int opt, const char *help_text);
+
 /* Print `text` (the program's --help) to stdout, check the write, exit 0. */
 noreturn void soak_print_help(const char *text);
 
