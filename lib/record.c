@@ -327,6 +327,10 @@ static int format_integer(uint64_t v, bool negative, char *buf)
 	return len;
 }
 
+static const double negative_powers_of_ten[] = {
+	1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8
+};
+
 /* Decimal exponent e with 10^e <= a < 10^(e+1), for 1e-7 <= a < 1e15. */
 static int decimal_exponent(double a)
 {
@@ -335,7 +339,7 @@ static int decimal_exponent(double a)
 		while (e < 22 && a >= powers_of_ten[e + 1])
 			e++;
 	} else {
-		while (e > -22 && a < 1 / powers_of_ten[-e])
+		while (e > -8 && a < negative_powers_of_ten[-e])
 			e--;
 	}
 	return e;
