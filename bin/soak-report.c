@@ -1,0 +1,173 @@
+/* soak-report - one report on a whole soak log: the last-N snapshot, a baseline comparison,
+ * JSON, Markdown or Prometheus text, and a plot. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "record.h"
+#include "report-common.h"
+
+static const char help_text[] =
+"Usage: soak-report [OPTION]... < LOG\n"
+"Read a whole soak log (JSON lines) and print one report: the last-N window\n"
+"of each KPI (mean, median, min, max, trend), the window's goals and\n"
+"verdict, gate status, tuning and guard counts over the run.\n"
+"\n"
+"  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
+"  -n, --last=N                window size, 1 to 1000 (default: the file's)\n"
+"  -b, --baseline=LOG          also report LOG and the per-KPI differences\n"
+"  -f, --format=FORMAT         json (default), markdown or prometheus\n"
+"  -p, --plot=FILE.png         draw the gate KPIs per iteration (gnuplot)\n"
+SOAK_STREAM_HELP
+"  -h, --help                  show this help and exit\n"
+"  -V, --version               show the version and exit\n"
+"\n"
+"Exit status: 0, 1 when the verdict is FAIL, 2 bad usage or input, 3 an I/O\n"
+"error.  See soak-report(1).\n";
+
+enum format { FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_PROMETHEUS };
+
+struct options {
+	const char *thresholds, *baseline, *plot;
+	long last;          /* 0: the thresholds file's window size */
+	enum format format;
+};
+
+static enum format parse_format(const char *arg)
+{
+	if (strcmp(arg, "json") == 0)
+		return FORMAT_JSON;
+	if (strcmp(arg, "markdown") == 0)
+		return FORMAT_MARKDOWN;
+	if (strcmp(arg, "prometheus") == 0)
+		return FORMAT_PROMETHEUS;
+	soak_usage_error("option '--format': '%s' is not json, markdown or prometheus", arg);
+}
+
+static void parse_options(int argc, char **argv, struct soak_stream *s, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"thresholds", required_argument, NULL, 't'},
+		{"last", required_argument, NULL, 'n'},
+		{"baseline", required_argument, NULL, 'b'},
+		{"format", required_argument, NULL, 'f'},
+		{"plot", required_argument, NULL, 'p'},
+		SOAK_STREAM_LONGOPTS,
+		SOAK_HELP_VERSION_LONGOPTS
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "t:n:b:f:p:hV", longopts, NULL)) != -1) {
+		if (soak_stream_option(s, opt, optarg))
+			continue;
+		switch (opt) {
+		case 't': o->thresholds = optarg; break;
+		case 'n': o->last = soak_arg_long("--last", optarg, 1, REPORT_MAX_WINDOW); break;
+		case 'b': o->baseline = optarg; break;
+		case 'f': o->format = parse_format(optarg); break;
+		case 'p': o->plot = optarg; break;
+		default: soak_standard_option(opt, help_text);
+		}
+	}
+	if (optind < argc)
+		soak_usage_error("unexpected argument '%s' (the log is read from standard input)",
+				 argv[optind]);
+	if (o->plot && !o->plot[0])
+		soak_usage_error("option '--plot' needs a file name");
+}
+
+/*
+ * Read the baseline log with the same checks and error policy as
+ * standard input; its messages say "soak-report: FILE: line N: ...".
+ */
+static void read_baseline(const char *path, const struct soak_stream *main_stream,
+			  long window_size, struct report_log *log)
+{
+	struct soak_stream b;
+	char name[4200];
+	const char *progname = soak_progname;
+	soak_stream_init(&b);
+	b.skip_errors = main_stream->skip_errors;
+	b.rejects_path = main_stream->rejects_path;
+	b.rejects = main_stream->rejects;
+	b.arena = main_stream->arena;   /* the arena is shared; reset per record */
+	if (!(b.in = fopen(path, "r")))
+		soak_die(SOAK_EXIT_USAGE, "cannot open baseline '%s': %s", path, strerror(errno));
+	snprintf(name, sizeof name, "%s: %s", progname, path);
+	soak_progname = name;
+	report_log_read(log, &b, window_size, NULL);
+	soak_progname = progname;
+	if (b.skipped)
+		soak_warn("%s: %ld bad line%s skipped", path, b.skipped, b.skipped == 1 ? "" : "s");
+	fclose(b.in);
+	free(b.line);
+	free(b.out_buf);
+	log->label = path;
+}
+
+/* A temporary file for the plot's points (constant memory). */
+static FILE *plot_data_file(const char *png)
+{
+	if (!png)
+		return NULL;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/soak-report.XXXXXX", dir && dir[0] ? dir : "/tmp");
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!f)
+		soak_die(SOAK_EXIT_IO, "cannot make a temporary file for the plot in '%s': %s",
+			 dir && dir[0] ? dir : "/tmp", strerror(errno));
+	unlink(path);   /* gone when closed, or when we exit */
+	return f;
+}
+
+static void print_report(struct soak_stream *s, const struct options *o,
+			 const struct report_snapshot *cur, const struct report_snapshot *base)
+{
+	if (o->format == FORMAT_MARKDOWN) {
+		report_markdown(s->out, cur, base);
+	} else if (o->format == FORMAT_PROMETHEUS) {
+		report_prometheus(s->out, cur, base);
+	} else {
+		cJSON *report = report_json(cur, base);
+		soak_stream_write(s, report);
+		cJSON_Delete(report);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct report_thresholds th;
+	static struct report_log cur_log, base_log;
+	static struct report_snapshot cur, base;
+	struct soak_stream s;
+	struct options o = {"kpi_thresholds_v1", NULL, NULL, 0, FORMAT_JSON};
+	soak_cli_init(argv[0]);
+	soak_stream_init(&s);
+	parse_options(argc, argv, &s, &o);
+	report_thresholds_load(o.thresholds, &th);
+	long window_size = o.last ? o.last : th.window_size;
+	FILE *plot_data = plot_data_file(o.plot);
+	soak_stream_use_arena(&s);   /* nothing of a record's cJSON outlives it */
+	report_log_read(&cur_log, &s, window_size, plot_data);
+	cur_log.label = "stdin";
+	if (o.baseline)
+		read_baseline(o.baseline, &s, window_size, &base_log);
+	report_snapshot_make(&cur_log, &th, &cur);
+	if (o.baseline)
+		report_snapshot_make(&base_log, &th, &base);
+	print_report(&s, &o, &cur, o.baseline ? &base : NULL);
+	int rc = soak_stream_finish(&s);
+	if (plot_data) {
+		if (cur_log.count)
+			report_plot(plot_data, &cur, o.plot);
+		else
+			soak_warn("no iterations: no plot written to '%s'", o.plot);
+		fclose(plot_data);
+	}
+	return rc != SOAK_EXIT_OK ? rc : cur.verdict == RL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;
+}

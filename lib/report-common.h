@@ -1,0 +1,210 @@
+/*
+ * report-common.h - soak-report's model of a log: the thresholds it is
+ * judged by, running counts over the whole log, the last-N window, and
+ * the snapshot (statistics, goals, verdict) computed from them.
+ *
+ * Memory is constant in the length of the log: a record is folded into
+ * counts and a ring of at most REPORT_MAX_WINDOW points and then freed.
+ */
+#ifndef SOAK_REPORT_COMMON_H
+#define SOAK_REPORT_COMMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "record.h"
+
+#define REPORT_MAX_WINDOW 1000
+#define REPORT_MAX_RULES 64
+#define REPORT_MAX_NAMES 64        /* distinct tuning keys / skip reasons kept */
+#define REPORT_NAME_MAX 96         /* longest key or reason kept, bytes */
+#define REPORT_SPARK_WIDTH 64      /* buckets of a whole-run sparkline */
+#define REPORT_TEXT_MAX 256
+
+/* The KPIs of the report, in output order.  The first four are the
+ * gate's (enum soak_kpi order); window rules may only name those. */
+enum report_kpi {
+	RK_MAKER_TAKER, RK_NET_BPS, RK_P95_LATENCY, RK_RISK,
+	RK_ADVERSE_P95, RK_SLIPPAGE_P95, RK_CANCEL,
+	RK_COUNT
+};
+#define RK_GATE_COUNT 4
+
+struct report_kpi_def {
+	const char *name;
+	double min, max;        /* range of a sane value, as kpi-gate's */
+	int direction;          /* +1 higher is better, -1 lower, unless a rule says */
+};
+extern const struct report_kpi_def report_kpis[RK_COUNT];
+
+enum report_level { RL_PASS, RL_WARN, RL_FAIL };
+extern const char *const report_level_names[3];
+
+enum report_cmp { RC_GE, RC_GT, RC_LE, RC_LT };
+extern const char *const report_cmp_names[4];
+extern const char *const report_cmp_negations[4];   /* the op that breaks a rule */
+
+enum report_stat { RS_MEAN, RS_MEDIAN, RS_MIN, RS_MAX, RS_COUNT };
+extern const char *const report_stat_names[RS_COUNT];
+
+/* One rule of a thresholds file.  kpi indexes report_kpis, or is -1 for
+ * an iteration rule on a KPI the report does not chart (gross_bps ...). */
+struct report_rule {
+	int kpi;
+	const char *kpi_name;    /* static: the KPI table's name */
+	enum report_stat stat;   /* window rules */
+	enum report_cmp cmp;
+	double threshold;
+	enum report_level level;
+};
+
+struct report_thresholds {
+	char name[256];
+	long window_size;
+	struct report_rule iteration[REPORT_MAX_RULES];
+	int n_iteration;
+	struct report_rule window[REPORT_MAX_RULES];
+	int n_window;
+};
+
+/*
+ * Load a thresholds file by NAME or path (soak-thresholds(5)) with the
+ * checks kpi-gate makes; a bad file is a usage error (exit 2).
+ */
+void report_thresholds_load(const char *arg, struct report_thresholds *th);
+
+/* Whether rule r holds for value v. */
+bool report_rule_holds(const struct report_rule *r, double v);
+
+/* +1 when a higher value of kpi is better, -1 when lower: the direction
+ * of its first window rule, else of its first iteration rule, else the
+ * KPI's own (costs and latencies lower, edge and maker share higher). */
+int report_kpi_direction(const struct report_thresholds *th, int kpi);
+
+/* One iteration as the window keeps it. */
+struct report_point {
+	long iteration;
+	double value[RK_COUNT];
+	bool present[RK_COUNT];
+};
+
+/* Names with counts (tuning keys, skip reasons), in first-seen order. */
+struct report_names {
+	int n;
+	long other;              /* counted after REPORT_MAX_NAMES were taken */
+	char name[REPORT_MAX_NAMES][REPORT_NAME_MAX];
+	long count[REPORT_MAX_NAMES];
+};
+
+enum report_guard {
+	RG_RESCUE_BLOCK, RG_LATENCY_PREBUFFER,
+	RG_VELOCITY, RG_COOLDOWN, RG_OSCILLATION, RG_FREEZE, RG_MAX_KEYS, RG_BOUNDS,
+	RG_COUNT
+};
+extern const char *const report_guard_names[RG_COUNT];
+
+enum { RGATE_PASS, RGATE_WARN, RGATE_FAIL, RGATE_NONE, RGATE_COUNT };
+extern const char *const report_gate_names[RGATE_COUNT];
+
+/* Per-KPI means of the whole run in at most REPORT_SPARK_WIDTH buckets of
+ * `width` iterations each (pairs merge when the run outgrows them). */
+struct report_spark {
+	long width;
+	int n;
+	double sum[RK_COUNT][REPORT_SPARK_WIDTH];
+	long count[RK_COUNT][REPORT_SPARK_WIDTH];
+};
+
+/* Everything kept about one log while it is read. */
+struct report_log {
+	const char *label;          /* "stdin" or the baseline's path */
+	long window_size;
+	long count, first, last, skipped;
+	struct report_point ring[REPORT_MAX_WINDOW];   /* the last window_size points */
+	long missing_run[RK_COUNT];
+	long gate[RGATE_COUNT];
+	long downgraded;
+	long tuning_records, tuning_applied;
+	struct report_names keys_changed, skips;
+	long guards[RG_COUNT];
+	struct report_spark spark;
+	FILE *plot_data;            /* NULL, or where each point goes as a text line */
+};
+
+/*
+ * Read every record of stream s into log (initialized here with the
+ * window size and plot_data).  Each record is checked before it counts;
+ * a bad one goes to soak_stream_reject.  Iterations must increase.
+ */
+void report_log_read(struct report_log *log, struct soak_stream *s, long window_size,
+		     FILE *plot_data);
+
+/* Statistics of one KPI over the window. */
+struct report_kpi_stats {
+	long count, missing;        /* present / absent values in the window */
+	double stat[RS_COUNT];      /* valid when count > 0 */
+	const char *trend;          /* "up", "down", "flat" or "n/a" */
+};
+
+struct report_goal {
+	const struct report_rule *rule;
+	bool known, met;
+	double value;
+	long missing;
+	char text[REPORT_TEXT_MAX];
+};
+
+/* The judged snapshot of a log. */
+struct report_snapshot {
+	const struct report_log *log;
+	const struct report_thresholds *th;
+	long window_count;
+	struct report_kpi_stats kpi[RK_COUNT];
+	struct report_goal goal[REPORT_MAX_RULES];
+	int n_goals;
+	enum report_level verdict;
+	int n_reasons;
+	enum report_level reason_level[REPORT_MAX_RULES + 2];
+	char reason[REPORT_MAX_RULES + 2][REPORT_TEXT_MAX];
+};
+
+/* Compute the snapshot of log under th. */
+void report_snapshot_make(const struct report_log *log, const struct report_thresholds *th,
+			  struct report_snapshot *snap);
+
+/* The i-th oldest point of the window (0 <= i < snap->window_count). */
+const struct report_point *report_window_point(const struct report_log *log, long i);
+
+/* The statistic a comparison against a baseline uses for kpi: the stat
+ * of its first window rule, else the mean. */
+enum report_stat report_compared_stat(const struct report_thresholds *th, int kpi);
+
+/* "this", "baseline", "equal", or NULL when either value is unknown. */
+const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,
+			  int kpi);
+
+/* The snapshot as a JSON object; with base, also "baseline" and "deltas". */
+cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base);
+
+/* The report as Markdown / Prometheus text exposition, to out. */
+void report_markdown(FILE *out, const struct report_snapshot *cur,
+		     const struct report_snapshot *base);
+void report_prometheus(FILE *out, const struct report_snapshot *cur,
+		       const struct report_snapshot *base);
+
+/*
+ * Draw the gate KPIs per iteration (the points in plot_data, rewound
+ * here) with their iteration thresholds as a PNG at png_path, by running
+ * gnuplot with a generated script.  Dies with exit 3 when gnuplot cannot
+ * be run, fails, or leaves no PNG.
+ */
+void report_plot(FILE *plot_data, const struct report_snapshot *snap, const char *png_path);
+
+/* A node or die (out of memory: exit 3). */
+cJSON *report_checked(cJSON *node);
+
+/* x rounded to 4 decimals, formatted as soak_num does (buf: 32 bytes). */
+const char *report_short_number(double x, char *buf);
+
+#endif

@@ -1,0 +1,463 @@
+/* report-format.c - soak-report: Markdown, Prometheus text exposition and the gnuplot PNG. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report-common.h"
+
+/* ------------------------------------------------------------------ */
+/* Markdown                                                            */
+
+/* Text from the log or the command line, with Markdown's specials escaped. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			fputc(' ', out);
+		else if (strchr("\\`*_[]|~", *s) ||
+			 (*s == '<' && (isalpha((unsigned char)s[1]) || (s[1] && strchr("/!?", s[1])))))
+			fprintf(out, "\\%c", *s);   /* '<' only where it could open a tag */
+		else
+			fputc(*s, out);
+	}
+}
+
+/* A code span: backticks in s become quotes, the rest is shown as is. */
+static void md_code(FILE *out, const char *s)
+{
+	fputc('`', out);
+	for (; *s; s++)
+		fputc(*s == '`' ? '\'' : *s == '\n' || *s == '\r' ? ' ' : *s, out);
+	fputc('`', out);
+}
+
+static void md_number(FILE *out, bool known, double x)
+{
+	char buf[32];
+	fputs(known ? report_short_number(x, buf) : "–", out);
+}
+
+/* "✅ mean >= 0.83; ❌ max <= 340" for the KPI's goals, "–" without any. */
+static void md_goals(FILE *out, const struct report_snapshot *snap, int kpi)
+{
+	int shown = 0;
+	char t[32];
+	for (int i = 0; i < snap->n_goals; i++) {
+		const struct report_goal *g = &snap->goal[i];
+		if (g->rule->kpi != kpi)
+			continue;
+		soak_format_number(g->rule->threshold, t);
+		fprintf(out, "%s%s %s %s %s%s", shown++ ? "; " : "", g->met ? "✅" : "❌",
+			report_stat_names[g->rule->stat], report_cmp_names[g->rule->cmp], t,
+			g->known ? "" : " (unknown)");
+	}
+	if (!shown)
+		fputs("–", out);
+}
+
+static void md_kpi_table(FILE *out, const struct report_snapshot *snap)
+{
+	fputs("| KPI | mean | median | min | max | trend | missing | goal |\n"
+	      "|---|--:|--:|--:|--:|---|--:|---|\n", out);
+	for (int k = 0; k < RK_COUNT; k++) {
+		const struct report_kpi_stats *st = &snap->kpi[k];
+		fprintf(out, "| %s |", report_kpis[k].name);
+		for (int i = 0; i < RS_COUNT; i++) {
+			fputc(' ', out);
+			md_number(out, st->count > 0, st->stat[i]);
+			fputs(" |", out);
+		}
+		fprintf(out, " %s | %ld | ", st->trend, st->missing);
+		md_goals(out, snap, k);
+		fputs(" |\n", out);
+	}
+}
+
+static void md_verdict(FILE *out, const struct report_snapshot *snap)
+{
+	fprintf(out, "\n### Verdict: %s\n\n", report_level_names[snap->verdict]);
+	if (snap->n_reasons == 0)
+		fputs("Every goal of the window is met.\n", out);
+	for (int i = 0; i < snap->n_reasons; i++) {
+		fprintf(out, "- **%s** ", report_level_names[snap->reason_level[i]]);
+		md_text(out, snap->reason[i]);
+		fputc('\n', out);
+	}
+}
+
+static void md_baseline(FILE *out, const struct report_snapshot *cur,
+			const struct report_snapshot *base)
+{
+	fputs("\n### Against the baseline ", out);
+	md_code(out, base->log->label);
+	fprintf(out, " (%s, iterations %ld)\n\n"
+		"| KPI | stat | this | baseline | Δ | better |\n|---|---|--:|--:|--:|---|\n",
+		report_level_names[base->verdict], base->log->count);
+	for (int k = 0; k < RK_COUNT; k++) {
+		enum report_stat stat = report_compared_stat(cur->th, k);
+		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
+		const char *better = report_better(cur, base, k);
+		fprintf(out, "| %s | %s | ", report_kpis[k].name, report_stat_names[stat]);
+		md_number(out, a->count > 0, a->stat[stat]);
+		fputs(" | ", out);
+		md_number(out, b->count > 0, b->stat[stat]);
+		fputs(" | ", out);
+		md_number(out, a->count > 0 && b->count > 0, a->stat[stat] - b->stat[stat]);
+		fprintf(out, " | %s |\n", better ? better : "–");
+	}
+}
+
+static void md_names(FILE *out, const char *title, const struct report_names *names)
+{
+	fprintf(out, "\n| %s | count |\n|---|--:|\n", title);
+	for (int i = 0; i < names->n; i++) {
+		fputs("| ", out);
+		md_text(out, names->name[i]);
+		fprintf(out, " | %ld |\n", names->count[i]);
+	}
+	if (names->other)
+		fprintf(out, "| (other) | %ld |\n", names->other);
+	if (names->n == 0 && names->other == 0)
+		fputs("| (none) | 0 |\n", out);
+}
+
+static void md_counts(FILE *out, const struct report_log *log)
+{
+	fputs("\n### Gate status of every iteration\n\n| PASS | WARN | FAIL | none | downgraded |\n"
+	      "|--:|--:|--:|--:|--:|\n|", out);
+	for (int i = 0; i < RGATE_COUNT; i++)
+		fprintf(out, " %ld |", log->gate[i]);
+	fprintf(out, " %ld |\n\n### Tuning\n\nApplied in %ld of %ld iterations.\n", log->downgraded,
+		log->tuning_applied, log->count);
+	md_names(out, "key changed", &log->keys_changed);
+	md_names(out, "skip reason", &log->skips);
+	fputs("\n### Guards (iterations in which each fired)\n\n| guard | iterations |\n|---|--:|\n",
+	      out);
+	for (int g = 0; g < RG_COUNT; g++)
+		fprintf(out, "| %s | %ld |\n", report_guard_names[g], log->guards[g]);
+}
+
+/* One KPI over the whole run: bucket means scaled to " .-=+#"-like levels. */
+static void md_sparkline(FILE *out, const struct report_spark *sp, int k)
+{
+	static const char levels[] = ".-=+#";
+	double lo = INFINITY, hi = -INFINITY;
+	char a[32], b[32];
+	for (int i = 0; i < sp->n; i++)
+		if (sp->count[k][i]) {
+			double m = sp->sum[k][i] / (double)sp->count[k][i];
+			lo = fmin(lo, m);
+			hi = fmax(hi, m);
+		}
+	fprintf(out, "%-17s ", report_kpis[k].name);
+	if (lo > hi) {
+		fputs("(no values)\n", out);
+		return;
+	}
+	for (int i = 0; i < sp->n; i++) {
+		double m = sp->count[k][i] ? sp->sum[k][i] / (double)sp->count[k][i] : 0;
+		int level = hi > lo ? (int)lround((m - lo) / (hi - lo) * 4) : 2;
+		fputc(sp->count[k][i] ? levels[level] : ' ', out);
+	}
+	fprintf(out, "  %s .. %s\n", report_short_number(lo, a), report_short_number(hi, b));
+}
+
+void report_markdown(FILE *out, const struct report_snapshot *cur,
+		     const struct report_snapshot *base)
+{
+	const struct report_log *log = cur->log;
+	fprintf(out, "## Soak report: %s\n\n", report_level_names[cur->verdict]);
+	if (log->count)
+		fprintf(out, "%ld iterations (%ld to %ld); window: the last %ld of %ld (%ld to %ld); "
+			"thresholds ", log->count, log->first, log->last, cur->window_count,
+			log->window_size, report_window_point(log, 0)->iteration, log->last);
+	else
+		fputs("No iterations; thresholds ", out);
+	md_code(out, cur->th->name);
+	fputs(".\n\n", out);
+	md_kpi_table(out, cur);
+	md_verdict(out, cur);
+	if (base)
+		md_baseline(out, cur, base);
+	md_counts(out, log);
+	if (log->count) {
+		fprintf(out, "\n### KPIs over the whole run (%ld iteration%s per character)\n\n```\n",
+			log->spark.width, log->spark.width == 1 ? "" : "s");
+		for (int k = 0; k < RK_COUNT; k++)
+			md_sparkline(out, &log->spark, k);
+		fputs("```\n", out);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Prometheus text exposition                                          */
+
+static void prom_header(FILE *out, const char *name, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void prom_label_value(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* name{key="value"...} x; labels are (key, value) pairs, NULL-ended. */
+static void prom_sample(FILE *out, const char *name, double x, const char *const *labels)
+{
+	char buf[32];
+	fputs(name, out);
+	for (int i = 0; labels && labels[i]; i += 2) {
+		fprintf(out, "%s%s=", i ? "," : "{", labels[i]);
+		prom_label_value(out, labels[i + 1]);
+	}
+	soak_format_number(x, buf);
+	fprintf(out, "%s %s\n", labels && labels[0] ? "}" : "", buf);
+}
+
+static void prom_kpis(FILE *out, const char *name, const char *help,
+		      const struct report_snapshot *a, const struct report_snapshot *b,
+		      const char *window)
+{
+	prom_header(out, name, help);
+	for (int k = 0; k < RK_COUNT; k++)
+		for (int i = 0; i < RS_COUNT; i++) {
+			const char *labels[] = {"kpi", report_kpis[k].name, "stat",
+						report_stat_names[i], "window", window, NULL};
+			if (a->kpi[k].count && (!b || b->kpi[k].count))
+				prom_sample(out, name, a->kpi[k].stat[i] - (b ? b->kpi[k].stat[i] : 0),
+					    labels);
+		}
+}
+
+static void prom_window(FILE *out, const struct report_snapshot *snap, const char *window)
+{
+	prom_header(out, "soak_kpi_missing", "Iterations of the window without the KPI.");
+	for (int k = 0; k < RK_COUNT; k++) {
+		const char *labels[] = {"kpi", report_kpis[k].name, "window", window, NULL};
+		prom_sample(out, "soak_kpi_missing", (double)snap->kpi[k].missing, labels);
+	}
+	prom_header(out, "soak_kpi_trend", "Trend over the window: 1 up, 0 flat, -1 down "
+		    "(absent with fewer than 4 values).");
+	for (int k = 0; k < RK_COUNT; k++) {
+		const char *labels[] = {"kpi", report_kpis[k].name, "window", window, NULL};
+		const char *t = snap->kpi[k].trend;
+		if (strcmp(t, "n/a"))
+			prom_sample(out, "soak_kpi_trend", strcmp(t, "up") == 0 ? 1
+					  : strcmp(t, "down") == 0 ? -1 : 0, labels);
+	}
+	prom_header(out, "soak_goal_met", "1 when the window goal is met, else 0.");
+	for (int i = 0; i < snap->n_goals; i++) {
+		const struct report_goal *g = &snap->goal[i];
+		const char *labels[] = {"kpi", report_kpis[g->rule->kpi].name, "stat",
+					report_stat_names[g->rule->stat], "op",
+					report_cmp_names[g->rule->cmp], "window", window, NULL};
+		prom_sample(out, "soak_goal_met", g->met, labels);
+	}
+	prom_header(out, "soak_verdict", "1 for the verdict of the window, 0 for the others.");
+	for (int l = RL_PASS; l <= RL_FAIL; l++) {
+		const char *labels[] = {"status", report_level_names[l], "window", window, NULL};
+		prom_sample(out, "soak_verdict", snap->verdict == (enum report_level)l, labels);
+	}
+}
+
+static void prom_names(FILE *out, const char *name, const char *help, const char *label,
+		       const struct report_names *names)
+{
+	prom_header(out, name, help);
+	for (int i = 0; i < names->n; i++) {
+		const char *labels[] = {label, names->name[i], NULL};
+		prom_sample(out, name, (double)names->count[i], labels);
+	}
+	if (names->other) {
+		const char *labels[] = {label, "(other)", NULL};
+		prom_sample(out, name, (double)names->other, labels);
+	}
+}
+
+static void prom_counts(FILE *out, const struct report_log *log)
+{
+	prom_header(out, "soak_iterations", "Iterations in the log.");
+	prom_sample(out, "soak_iterations", (double)log->count, NULL);
+	prom_header(out, "soak_skipped_lines", "Bad lines skipped (--on-error=skip).");
+	prom_sample(out, "soak_skipped_lines", (double)log->skipped, NULL);
+	prom_header(out, "soak_gate_iterations", "Iterations by their gate.status (none: no gate).");
+	for (int i = 0; i < RGATE_COUNT; i++) {
+		const char *labels[] = {"status", report_gate_names[i], NULL};
+		prom_sample(out, "soak_gate_iterations", (double)log->gate[i], labels);
+	}
+	prom_header(out, "soak_tuning_applied_iterations", "Iterations whose tuning was applied.");
+	prom_sample(out, "soak_tuning_applied_iterations", (double)log->tuning_applied, NULL);
+	prom_names(out, "soak_tuning_key_changes", "Iterations that changed each key.", "key",
+		   &log->keys_changed);
+	prom_names(out, "soak_tuning_skips", "Skipped tuning deltas by reason.", "reason",
+		   &log->skips);
+	prom_header(out, "soak_guard_iterations", "Iterations in which each guard fired.");
+	for (int g = 0; g < RG_COUNT; g++) {
+		const char *labels[] = {"guard", report_guard_names[g], NULL};
+		prom_sample(out, "soak_guard_iterations", (double)log->guards[g], labels);
+	}
+}
+
+void report_prometheus(FILE *out, const struct report_snapshot *cur,
+		       const struct report_snapshot *base)
+{
+	char window[32];
+	snprintf(window, sizeof window, "%ld", cur->log->window_size);
+	prom_kpis(out, "soak_kpi", "KPI statistic over the last-N window of the log.", cur, NULL,
+		  window);
+	prom_window(out, cur, window);
+	prom_counts(out, cur->log);
+	if (!base)
+		return;
+	prom_kpis(out, "soak_baseline_kpi", "KPI statistic over the last-N window of the "
+		  "baseline log.", base, NULL, window);
+	prom_kpis(out, "soak_kpi_delta", "KPI statistic of the log minus the baseline's.", cur,
+		  base, window);
+	prom_header(out, "soak_kpi_better", "1 when the log is better than the baseline on the "
+		    "KPI's goal statistic, -1 worse, 0 equal.");
+	for (int k = 0; k < RK_COUNT; k++) {
+		const char *better = report_better(cur, base, k);
+		const char *labels[] = {"kpi", report_kpis[k].name, "stat",
+					report_stat_names[report_compared_stat(cur->th, k)],
+					"window", window, NULL};
+		if (better)
+			prom_sample(out, "soak_kpi_better", strcmp(better, "this") == 0 ? 1
+					  : strcmp(better, "baseline") == 0 ? -1 : 0, labels);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The plot                                                            */
+
+/* A gnuplot single-quoted string: quotes doubled, nothing else special. */
+static void gp_string(FILE *out, const char *s)
+{
+	fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', out);
+		fputc(*s == '\n' ? ' ' : *s, out);
+	}
+	fputc('\'', out);
+}
+
+static void gp_panel(FILE *out, const struct report_snapshot *snap, int k)
+{
+	char t[32];
+	fprintf(out, "set title '%s'\nplot $data using 1:%d with linespoints pt 7 ps 0.6 "
+		"lc rgb '#1f5fa8' title '%s'", report_kpis[k].name, k + 2, report_kpis[k].name);
+	for (int i = 0; i < snap->th->n_iteration; i++) {
+		const struct report_rule *r = &snap->th->iteration[i];
+		if (r->kpi != k)
+			continue;
+		soak_format_number(r->threshold, t);
+		fprintf(out, ", %s with lines dt 2 lw 1.5 lc rgb '%s' title '%s if %s %s'", t,
+			r->level == RL_FAIL ? "#c0392b" : "#e69f00", report_level_names[r->level],
+			report_cmp_negations[r->cmp], t);
+	}
+	fputc('\n', out);
+}
+
+static void gp_script(FILE *out, FILE *data, const struct report_snapshot *snap,
+		      const char *png)
+{
+	const struct report_log *log = snap->log;
+	char line[256];
+	fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+	      "  set terminal pngcairo noenhanced size 1200,800 font ',10'\n"
+	      "} else {\n  set terminal png noenhanced size 1200,800\n}\nset output ", out);
+	gp_string(out, png);
+	fputs("\nset datafile missing '?'\n$data << EOD\n", out);
+	rewind(data);
+	while (fgets(line, sizeof line, data))
+		fputs(line, out);
+	fprintf(out, "EOD\nset grid\nset key below horizontal font ',9'\n"
+		"set offsets graph 0.02, graph 0.02, graph 0.1, graph 0.1\n"
+		"set object 1 rect from first %g, graph 0 to first %g, graph 1 "
+		"fc rgb '#eeeeee' fs solid 1.0 noborder behind\n",
+		(double)report_window_point(log, 0)->iteration - 0.5, (double)log->last + 0.5);
+	fprintf(out, "set multiplot layout 2,2 title sprintf('soak-report: %%s, %ld iterations, "
+		"thresholds %%s; KPIs per iteration, shaded: the last %ld (verdict %s)', ", log->count,
+		snap->window_count, report_level_names[snap->verdict]);
+	gp_string(out, log->label);
+	fputs(", ", out);
+	gp_string(out, snap->th->name);
+	fputs(")\n", out);
+	for (int k = 0; k < RK_GATE_COUNT; k++)
+		gp_panel(out, snap, k);
+	fputs("unset multiplot\n", out);
+}
+
+static bool is_png(const char *path)
+{
+	static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	unsigned char head[8];
+	FILE *f = fopen(path, "rb");
+	bool ok = f && fread(head, 1, 8, f) == 8 && memcmp(head, signature, 8) == 0;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* gnuplot with the script on its stdin and stdout on /dev/null; its exit status. */
+static int run_gnuplot(FILE *data, const struct report_snapshot *snap, const char *png)
+{
+	int fds[2], status;
+	if (fflush(data) != 0 || ferror(data))
+		soak_die(SOAK_EXIT_IO, "write error on the plot's temporary file");
+	if (pipe(fds) != 0)
+		soak_die(SOAK_EXIT_IO, "cannot run gnuplot: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		soak_die(SOAK_EXIT_IO, "cannot run gnuplot: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(fds[0], 0);
+		if (null >= 0)
+			dup2(null, 1);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("gnuplot", "gnuplot", (char *)NULL);
+		fprintf(stderr, "%s: cannot run gnuplot: %s\n", soak_progname, strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	FILE *script = fdopen(fds[1], "w");
+	if (!script)
+		soak_die(SOAK_EXIT_IO, "cannot run gnuplot: %s", strerror(errno));
+	gp_script(script, data, snap, png);
+	fclose(script);   /* a gnuplot that died early shows in its status */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			soak_die(SOAK_EXIT_IO, "cannot wait for gnuplot: %s", strerror(errno));
+	return status;
+}
+
+void report_plot(FILE *data, const struct report_snapshot *snap, const char *png)
+{
+	int status = run_gnuplot(data, snap, png);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		soak_die(SOAK_EXIT_IO, "gnuplot failed (%s %d): no plot written to '%s'",
+			 WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), png);
+	if (!is_png(png))
+		soak_die(SOAK_EXIT_IO, "gnuplot left no PNG at '%s'", png);
+}

@@ -1,0 +1,332 @@
+/* report-stats.c - soak-report: window statistics, goals, verdict and the JSON snapshot. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report-common.h"
+
+const char *report_short_number(double x, char *buf)
+{
+	double r = round(x * 1e4) / 1e4;
+	soak_format_number(r == 0 ? 0 : r, buf);   /* no "-0" */
+	return buf;
+}
+
+const struct report_point *report_window_point(const struct report_log *log, long i)
+{
+	long window_count = log->count < log->window_size ? log->count : log->window_size;
+	return &log->ring[(log->count - window_count + i) % log->window_size];
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double mean_of(const double *v, long n)
+{
+	double sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += v[i];
+	return sum / (double)n;
+}
+
+/* Mean of the first quarter against the last quarter of the values in
+ * order: "up"/"down" when it moved by more than 5% of the first quarter's
+ * magnitude, else "flat"; "n/a" with fewer than 4 values. */
+static const char *trend_of(const double *v, long n)
+{
+	if (n < 4)
+		return "n/a";
+	long q = n / 4;
+	double first = mean_of(v, q), last = mean_of(v + n - q, q);
+	double margin = 0.05 * fabs(first);
+	return last - first > margin ? "up" : first - last > margin ? "down" : "flat";
+}
+
+static void kpi_stats(const struct report_log *log, long window_count, int k,
+		      struct report_kpi_stats *st)
+{
+	double values[REPORT_MAX_WINDOW], sorted[REPORT_MAX_WINDOW];
+	long n = 0;
+	for (long i = 0; i < window_count; i++) {
+		const struct report_point *p = report_window_point(log, i);
+		if (p->present[k])
+			values[n++] = p->value[k];
+	}
+	st->count = n;
+	st->missing = window_count - n;
+	st->trend = trend_of(values, n);
+	if (n == 0)
+		return;
+	memcpy(sorted, values, (size_t)n * sizeof *values);
+	qsort(sorted, (size_t)n, sizeof *sorted, compare_doubles);
+	st->stat[RS_MEAN] = mean_of(values, n);
+	st->stat[RS_MEDIAN] = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	st->stat[RS_MIN] = sorted[0];
+	st->stat[RS_MAX] = sorted[n - 1];
+}
+
+/* A goal is known when every iteration of a non-empty window has its
+ * KPI; texts as kpi-gate's gate.window.goals. */
+static void judge_goal(struct report_snapshot *snap, const struct report_rule *rule,
+		       struct report_goal *g)
+{
+	const struct report_kpi_stats *st = &snap->kpi[rule->kpi];
+	char subject[64], v[32], t[32], by[32];
+	snprintf(subject, sizeof subject, "%s %s", report_kpis[rule->kpi].name,
+		 report_stat_names[rule->stat]);
+	g->rule = rule;
+	g->missing = st->missing;
+	g->known = snap->window_count > 0 && st->missing == 0;
+	g->value = g->known ? st->stat[rule->stat] : 0;
+	g->met = g->known && report_rule_holds(rule, g->value);
+	soak_format_number(g->value, v);
+	soak_format_number(rule->threshold, t);
+	soak_format_number(fabs(g->value - rule->threshold), by);
+	if (snap->window_count == 0)
+		snprintf(g->text, sizeof g->text, "%s unknown: no iterations (%s)", subject,
+			 report_level_names[rule->level]);
+	else if (!g->known)
+		snprintf(g->text, sizeof g->text, "%s unknown: %ld of %ld values missing (%s)",
+			 subject, g->missing, snap->window_count, report_level_names[rule->level]);
+	else if (g->met)
+		snprintf(g->text, sizeof g->text, "%s %s %s %s (met)", subject, v,
+			 report_cmp_names[rule->cmp], t);
+	else
+		snprintf(g->text, sizeof g->text, "%s %s %s %s (%s) by %s", subject, v,
+			 report_cmp_negations[rule->cmp], t, report_level_names[rule->level], by);
+}
+
+static void add_reason(struct report_snapshot *snap, enum report_level level,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add_reason(struct report_snapshot *snap, enum report_level level,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(snap->reason[snap->n_reasons], REPORT_TEXT_MAX, fmt, ap);
+	va_end(ap);
+	snap->reason_level[snap->n_reasons++] = level;
+	if (level > snap->verdict)
+		snap->verdict = level;
+}
+
+void report_snapshot_make(const struct report_log *log, const struct report_thresholds *th,
+			  struct report_snapshot *snap)
+{
+	memset(snap, 0, sizeof *snap);
+	snap->log = log;
+	snap->th = th;
+	snap->window_count = log->count < log->window_size ? log->count : log->window_size;
+	for (int k = 0; k < RK_COUNT; k++)
+		kpi_stats(log, snap->window_count, k, &snap->kpi[k]);
+	snap->verdict = RL_PASS;
+	if (log->count == 0)
+		add_reason(snap, RL_FAIL, "no iterations: nothing to judge");
+	else if (snap->window_count < log->window_size)
+		add_reason(snap, RL_FAIL, "window incomplete: %ld of %ld iterations",
+			   snap->window_count, log->window_size);
+	for (int i = 0; i < th->n_window; i++) {
+		struct report_goal *g = &snap->goal[snap->n_goals++];
+		judge_goal(snap, &th->window[i], g);
+		if (!g->met && log->count)
+			add_reason(snap, g->rule->level, "window: %s", g->text);
+	}
+	if (log->skipped)
+		add_reason(snap, RL_WARN, "%ld bad line%s skipped", log->skipped,
+			   log->skipped == 1 ? "" : "s");
+}
+
+enum report_stat report_compared_stat(const struct report_thresholds *th, int kpi)
+{
+	for (int i = 0; i < th->n_window; i++)
+		if (th->window[i].kpi == kpi)
+			return th->window[i].stat;
+	return RS_MEAN;
+}
+
+const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,
+			  int kpi)
+{
+	enum report_stat stat = report_compared_stat(cur->th, kpi);
+	if (!cur->kpi[kpi].count || !base->kpi[kpi].count)
+		return NULL;
+	double d = (cur->kpi[kpi].stat[stat] - base->kpi[kpi].stat[stat]) *
+		   report_kpi_direction(cur->th, kpi);
+	return d > 0 ? "this" : d < 0 ? "baseline" : "equal";
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static cJSON *num_or_null(bool known, double x)
+{
+	return known ? soak_num(x) : report_checked(cJSON_CreateNull());
+}
+
+static void add(cJSON *obj, const char *key, cJSON *item)
+{
+	cJSON_AddItemToObject(obj, key, report_checked(item));
+}
+
+static cJSON *iterations_json(const struct report_log *log)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	add(o, "first", num_or_null(log->count > 0, (double)log->first));
+	add(o, "last", num_or_null(log->count > 0, (double)log->last));
+	add(o, "count", soak_num((double)log->count));
+	return o;
+}
+
+static cJSON *last_n_json(const struct report_snapshot *snap)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *list = report_checked(cJSON_CreateArray());
+	for (long i = 0; i < snap->window_count; i++)
+		cJSON_AddItemToArray(list, soak_num((double)report_window_point(snap->log, i)->iteration));
+	add(o, "size", soak_num((double)snap->log->window_size));
+	add(o, "count", soak_num((double)snap->window_count));
+	add(o, "iterations", list);
+	return o;
+}
+
+static cJSON *kpis_json(const struct report_snapshot *snap)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	for (int k = 0; k < RK_COUNT; k++) {
+		const struct report_kpi_stats *st = &snap->kpi[k];
+		cJSON *s = report_checked(cJSON_CreateObject());
+		for (int i = 0; i < RS_COUNT; i++)
+			add(s, report_stat_names[i], num_or_null(st->count > 0, st->stat[i]));
+		add(s, "trend", cJSON_CreateString(st->trend));
+		add(s, "count", soak_num((double)st->count));
+		add(s, "missing", soak_num((double)st->missing));
+		add(s, "missing_in_run", soak_num((double)snap->log->missing_run[k]));
+		add(s, "better", cJSON_CreateString(report_kpi_direction(snap->th, k) > 0 ? "higher"
+											     : "lower"));
+		add(o, report_kpis[k].name, s);
+	}
+	return o;
+}
+
+static cJSON *goals_json(const struct report_snapshot *snap)
+{
+	cJSON *list = report_checked(cJSON_CreateArray());
+	for (int i = 0; i < snap->n_goals; i++) {
+		const struct report_goal *g = &snap->goal[i];
+		cJSON *o = report_checked(cJSON_CreateObject());
+		add(o, "kpi", cJSON_CreateString(report_kpis[g->rule->kpi].name));
+		add(o, "stat", cJSON_CreateString(report_stat_names[g->rule->stat]));
+		add(o, "value", num_or_null(g->known, g->value));
+		add(o, "op", cJSON_CreateString(report_cmp_names[g->rule->cmp]));
+		add(o, "threshold", soak_num(g->rule->threshold));
+		add(o, "level", cJSON_CreateString(report_level_names[g->rule->level]));
+		add(o, "missing", soak_num((double)g->missing));
+		add(o, "met", cJSON_CreateBool(g->met));
+		add(o, "text", cJSON_CreateString(g->text));
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+static cJSON *verdict_json(const struct report_snapshot *snap)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *reasons = report_checked(cJSON_CreateArray());
+	add(o, "status", cJSON_CreateString(report_level_names[snap->verdict]));
+	for (int i = 0; i < snap->n_reasons; i++) {
+		cJSON *r = report_checked(cJSON_CreateObject());
+		add(r, "level", cJSON_CreateString(report_level_names[snap->reason_level[i]]));
+		add(r, "text", cJSON_CreateString(snap->reason[i]));
+		cJSON_AddItemToArray(reasons, r);
+	}
+	add(o, "reasons", reasons);
+	return o;
+}
+
+static cJSON *names_json(const struct report_names *names)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	for (int i = 0; i < names->n; i++)
+		add(o, names->name[i], soak_num((double)names->count[i]));
+	if (names->other)
+		add(o, "(other)", soak_num((double)names->other));
+	return o;
+}
+
+static cJSON *counts_json(const struct report_log *log)
+{
+	cJSON *gate = report_checked(cJSON_CreateObject());
+	for (int i = 0; i < RGATE_COUNT; i++)
+		add(gate, report_gate_names[i], soak_num((double)log->gate[i]));
+	add(gate, "downgraded", soak_num((double)log->downgraded));
+	return gate;
+}
+
+static cJSON *tuning_json(const struct report_log *log)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	add(o, "records", soak_num((double)log->tuning_records));
+	add(o, "applied", soak_num((double)log->tuning_applied));
+	add(o, "keys_changed", names_json(&log->keys_changed));
+	add(o, "skipped", names_json(&log->skips));
+	return o;
+}
+
+static cJSON *guards_json(const struct report_log *log)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	for (int g = 0; g < RG_COUNT; g++)
+		add(o, report_guard_names[g], soak_num((double)log->guards[g]));
+	return o;
+}
+
+static cJSON *snapshot_json(const struct report_snapshot *snap)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	add(o, "log", cJSON_CreateString(snap->log->label));
+	add(o, "thresholds", cJSON_CreateString(snap->th->name));
+	add(o, "iterations", iterations_json(snap->log));
+	add(o, "skipped", soak_num((double)snap->log->skipped));
+	add(o, "last_n", last_n_json(snap));
+	add(o, "kpis", kpis_json(snap));
+	add(o, "goals", goals_json(snap));
+	add(o, "verdict", verdict_json(snap));
+	add(o, "gate", counts_json(snap->log));
+	add(o, "tuning", tuning_json(snap->log));
+	add(o, "guards", guards_json(snap->log));
+	return o;
+}
+
+static cJSON *deltas_json(const struct report_snapshot *cur, const struct report_snapshot *base)
+{
+	cJSON *o = report_checked(cJSON_CreateObject());
+	for (int k = 0; k < RK_COUNT; k++) {
+		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
+		bool known = a->count > 0 && b->count > 0;
+		const char *better = report_better(cur, base, k);
+		cJSON *d = report_checked(cJSON_CreateObject());
+		for (int i = 0; i < RS_COUNT; i++)
+			add(d, report_stat_names[i], num_or_null(known, a->stat[i] - b->stat[i]));
+		add(d, "compared", cJSON_CreateString(report_stat_names[report_compared_stat(cur->th, k)]));
+		add(d, "better", better ? cJSON_CreateString(better) : cJSON_CreateNull());
+		add(o, report_kpis[k].name, d);
+	}
+	return o;
+}
+
+cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base)
+{
+	cJSON *o = snapshot_json(cur);
+	if (base) {
+		add(o, "baseline", snapshot_json(base));
+		add(o, "deltas", deltas_json(cur, base));
+	}
+	return o;
+}
