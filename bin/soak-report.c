@@ -65,7 +65,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 			continue;
 		switch (opt) {
 		case 't': o->thresholds = optarg; break;
-		case 'n': o->last = soak_arg_long("--last", optarg, 1, REPORT_MAX_WINDOW); break;
+		case 'n': o->last = soak_arg_long("--last", optarg, 1, SOAK_MAX_WINDOW); break;
 		case 'b': o->baseline = optarg; break;
 		case 'f': o->format = parse_format(optarg); break;
 		case 'p': o->plot = optarg; break;
@@ -141,7 +141,7 @@ static void print_report(struct soak_stream *s, const struct options *o,
 
 int main(int argc, char **argv)
 {
-	static struct report_thresholds th;
+	static struct soak_thresholds th;
 	static struct report_log cur_log, base_log;
 	static struct report_snapshot cur, base;
 	struct soak_stream s;
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
 	parse_options(argc, argv, &s, &o);
-	report_thresholds_load(o.thresholds, &th);
+	soak_thresholds_load(o.thresholds, SOAK_WORDING_REPORT, &th);
 	long window_size = o.last ? o.last : th.window_size;
 	FILE *plot_data = plot_data_file(o.plot);
 	soak_stream_use_arena(&s);   /* nothing of a record's cJSON outlives it */
@@ -169,5 +169,5 @@ int main(int argc, char **argv)
 			soak_warn("no iterations: no plot written to '%s'", o.plot);
 		fclose(plot_data);
 	}
-	return rc != SOAK_EXIT_OK ? rc : cur.verdict == RL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;
+	return rc != SOAK_EXIT_OK ? rc : cur.verdict == SOAK_LEVEL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;
 }

@@ -4,7 +4,7 @@
  * the snapshot (statistics, goals, verdict) computed from them.
  *
  * Memory is constant in the length of the log: a record is folded into
- * counts and a ring of at most REPORT_MAX_WINDOW points and then freed.
+ * counts and a ring of at most SOAK_MAX_WINDOW points and then freed.
  */
 #ifndef SOAK_REPORT_COMMON_H
 #define SOAK_REPORT_COMMON_H
@@ -14,9 +14,8 @@
 #include <cjson/cJSON.h>
 
 #include "record.h"
+#include "thresholds.h"
 
-#define REPORT_MAX_WINDOW 1000
-#define REPORT_MAX_RULES 64
 #define REPORT_MAX_NAMES 64        /* distinct tuning keys / skip reasons kept */
 #define REPORT_NAME_MAX 96         /* longest key or reason kept, bytes */
 #define REPORT_SPARK_WIDTH 64      /* buckets of a whole-run sparkline */
@@ -32,55 +31,22 @@ enum report_kpi {
 #define RK_GATE_COUNT 4
 
 struct report_kpi_def {
-	const char *name;
-	double min, max;        /* range of a sane value, as kpi-gate's */
+	int kpi;                /* index into soak_rule_kpis: name and sane range */
 	int direction;          /* +1 higher is better, -1 lower, unless a rule says */
 };
 extern const struct report_kpi_def report_kpis[RK_COUNT];
 
-enum report_level { RL_PASS, RL_WARN, RL_FAIL };
-extern const char *const report_level_names[3];
+/* The name of report KPI k. */
+const char *report_kpi_name(int k);
 
-enum report_cmp { RC_GE, RC_GT, RC_LE, RC_LT };
-extern const char *const report_cmp_names[4];
-extern const char *const report_cmp_negations[4];   /* the op that breaks a rule */
-
-enum report_stat { RS_MEAN, RS_MEDIAN, RS_MIN, RS_MAX, RS_COUNT };
-extern const char *const report_stat_names[RS_COUNT];
-
-/* One rule of a thresholds file.  kpi indexes report_kpis, or is -1 for
- * an iteration rule on a KPI the report does not chart (gross_bps ...). */
-struct report_rule {
-	int kpi;
-	const char *kpi_name;    /* static: the KPI table's name */
-	enum report_stat stat;   /* window rules */
-	enum report_cmp cmp;
-	double threshold;
-	enum report_level level;
-};
-
-struct report_thresholds {
-	char name[256];
-	long window_size;
-	struct report_rule iteration[REPORT_MAX_RULES];
-	int n_iteration;
-	struct report_rule window[REPORT_MAX_RULES];
-	int n_window;
-};
-
-/*
- * Load a thresholds file by NAME or path (soak-thresholds(5)) with the
- * checks kpi-gate makes; a bad file is a usage error (exit 2).
- */
-void report_thresholds_load(const char *arg, struct report_thresholds *th);
-
-/* Whether rule r holds for value v. */
-bool report_rule_holds(const struct report_rule *r, double v);
+/* The report KPI (enum report_kpi) of a rule's KPI (soak_rule_kpis index),
+ * or -1 for one the report does not chart (gross_bps ...). */
+int report_kpi_of(int rule_kpi);
 
 /* +1 when a higher value of kpi is better, -1 when lower: the direction
  * of its first window rule, else of its first iteration rule, else the
  * KPI's own (costs and latencies lower, edge and maker share higher). */
-int report_kpi_direction(const struct report_thresholds *th, int kpi);
+int report_kpi_direction(const struct soak_thresholds *th, int kpi);
 
 /* One iteration as the window keeps it. */
 struct report_point {
@@ -121,7 +87,7 @@ struct report_log {
 	const char *label;          /* "stdin" or the baseline's path */
 	long window_size;
 	long count, first, last, skipped;
-	struct report_point ring[REPORT_MAX_WINDOW];   /* the last window_size points */
+	struct report_point ring[SOAK_MAX_WINDOW];   /* the last window_size points */
 	long missing_run[RK_COUNT];
 	long gate[RGATE_COUNT];
 	long downgraded;
@@ -143,12 +109,12 @@ void report_log_read(struct report_log *log, struct soak_stream *s, long window_
 /* Statistics of one KPI over the window. */
 struct report_kpi_stats {
 	long count, missing;        /* present / absent values in the window */
-	double stat[RS_COUNT];      /* valid when count > 0 */
+	double stat[SOAK_STAT_COUNT];      /* valid when count > 0 */
 	const char *trend;          /* "up", "down", "flat" or "n/a" */
 };
 
 struct report_goal {
-	const struct report_rule *rule;
+	const struct soak_rule *rule;
 	bool known, met;
 	double value;
 	long missing;
@@ -158,19 +124,19 @@ struct report_goal {
 /* The judged snapshot of a log. */
 struct report_snapshot {
 	const struct report_log *log;
-	const struct report_thresholds *th;
+	const struct soak_thresholds *th;
 	long window_count;
 	struct report_kpi_stats kpi[RK_COUNT];
-	struct report_goal goal[REPORT_MAX_RULES];
+	struct report_goal goal[SOAK_MAX_RULES];
 	int n_goals;
-	enum report_level verdict;
+	enum soak_level verdict;
 	int n_reasons;
-	enum report_level reason_level[REPORT_MAX_RULES + 2];
-	char reason[REPORT_MAX_RULES + 2][REPORT_TEXT_MAX];
+	enum soak_level reason_level[SOAK_MAX_RULES + 2];
+	char reason[SOAK_MAX_RULES + 2][REPORT_TEXT_MAX];
 };
 
 /* Compute the snapshot of log under th. */
-void report_snapshot_make(const struct report_log *log, const struct report_thresholds *th,
+void report_snapshot_make(const struct report_log *log, const struct soak_thresholds *th,
 			  struct report_snapshot *snap);
 
 /* The i-th oldest point of the window (0 <= i < snap->window_count). */
@@ -178,7 +144,7 @@ const struct report_point *report_window_point(const struct report_log *log, lon
 
 /* The statistic a comparison against a baseline uses for kpi: the stat
  * of its first window rule, else the mean. */
-enum report_stat report_compared_stat(const struct report_thresholds *th, int kpi);
+enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi);
 
 /* "this", "baseline", "equal", or NULL when either value is unknown. */
 const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,

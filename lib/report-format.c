@@ -52,11 +52,11 @@ static void md_goals(FILE *out, const struct report_snapshot *snap, int kpi)
 	char t[32];
 	for (int i = 0; i < snap->n_goals; i++) {
 		const struct report_goal *g = &snap->goal[i];
-		if (g->rule->kpi != kpi)
+		if (g->rule->kpi != report_kpis[kpi].kpi)
 			continue;
 		soak_format_number(g->rule->threshold, t);
 		fprintf(out, "%s%s %s %s %s%s", shown++ ? "; " : "", g->met ? "✅" : "❌",
-			report_stat_names[g->rule->stat], report_cmp_names[g->rule->cmp], t,
+			soak_stat_names[g->rule->stat], soak_cmp_names[g->rule->cmp], t,
 			g->known ? "" : " (unknown)");
 	}
 	if (!shown)
@@ -69,8 +69,8 @@ static void md_kpi_table(FILE *out, const struct report_snapshot *snap)
 	      "|---|--:|--:|--:|--:|---|--:|---|\n", out);
 	for (int k = 0; k < RK_COUNT; k++) {
 		const struct report_kpi_stats *st = &snap->kpi[k];
-		fprintf(out, "| %s |", report_kpis[k].name);
-		for (int i = 0; i < RS_COUNT; i++) {
+		fprintf(out, "| %s |", report_kpi_name(k));
+		for (int i = 0; i < SOAK_STAT_COUNT; i++) {
 			fputc(' ', out);
 			md_number(out, st->count > 0, st->stat[i]);
 			fputs(" |", out);
@@ -83,11 +83,11 @@ static void md_kpi_table(FILE *out, const struct report_snapshot *snap)
 
 static void md_verdict(FILE *out, const struct report_snapshot *snap)
 {
-	fprintf(out, "\n### Verdict: %s\n\n", report_level_names[snap->verdict]);
+	fprintf(out, "\n### Verdict: %s\n\n", soak_level_names[snap->verdict]);
 	if (snap->n_reasons == 0)
 		fputs("Every goal of the window is met.\n", out);
 	for (int i = 0; i < snap->n_reasons; i++) {
-		fprintf(out, "- **%s** ", report_level_names[snap->reason_level[i]]);
+		fprintf(out, "- **%s** ", soak_level_names[snap->reason_level[i]]);
 		md_text(out, snap->reason[i]);
 		fputc('\n', out);
 	}
@@ -100,12 +100,12 @@ static void md_baseline(FILE *out, const struct report_snapshot *cur,
 	md_code(out, base->log->label);
 	fprintf(out, " (%s, iterations %ld)\n\n"
 		"| KPI | stat | this | baseline | Δ | better |\n|---|---|--:|--:|--:|---|\n",
-		report_level_names[base->verdict], base->log->count);
+		soak_level_names[base->verdict], base->log->count);
 	for (int k = 0; k < RK_COUNT; k++) {
-		enum report_stat stat = report_compared_stat(cur->th, k);
+		enum soak_stat stat = report_compared_stat(cur->th, k);
 		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
 		const char *better = report_better(cur, base, k);
-		fprintf(out, "| %s | %s | ", report_kpis[k].name, report_stat_names[stat]);
+		fprintf(out, "| %s | %s | ", report_kpi_name(k), soak_stat_names[stat]);
 		md_number(out, a->count > 0, a->stat[stat]);
 		fputs(" | ", out);
 		md_number(out, b->count > 0, b->stat[stat]);
@@ -157,7 +157,7 @@ static void md_sparkline(FILE *out, const struct report_spark *sp, int k)
 			lo = fmin(lo, m);
 			hi = fmax(hi, m);
 		}
-	fprintf(out, "%-17s ", report_kpis[k].name);
+	fprintf(out, "%-17s ", report_kpi_name(k));
 	if (lo > hi) {
 		fputs("(no values)\n", out);
 		return;
@@ -174,7 +174,7 @@ void report_markdown(FILE *out, const struct report_snapshot *cur,
 		     const struct report_snapshot *base)
 {
 	const struct report_log *log = cur->log;
-	fprintf(out, "## Soak report: %s\n\n", report_level_names[cur->verdict]);
+	fprintf(out, "## Soak report: %s\n\n", soak_level_names[cur->verdict]);
 	if (log->count)
 		fprintf(out, "%ld iterations (%ld to %ld); window: the last %ld of %ld (%ld to %ld); "
 			"thresholds ", log->count, log->first, log->last, cur->window_count,
@@ -238,9 +238,9 @@ static void prom_kpis(FILE *out, const char *name, const char *help,
 {
 	prom_header(out, name, help);
 	for (int k = 0; k < RK_COUNT; k++)
-		for (int i = 0; i < RS_COUNT; i++) {
-			const char *labels[] = {"kpi", report_kpis[k].name, "stat",
-						report_stat_names[i], "window", window, NULL};
+		for (int i = 0; i < SOAK_STAT_COUNT; i++) {
+			const char *labels[] = {"kpi", report_kpi_name(k), "stat",
+						soak_stat_names[i], "window", window, NULL};
 			if (a->kpi[k].count && (!b || b->kpi[k].count))
 				prom_sample(out, name, a->kpi[k].stat[i] - (b ? b->kpi[k].stat[i] : 0),
 					    labels);
@@ -251,13 +251,13 @@ static void prom_window(FILE *out, const struct report_snapshot *snap, const cha
 {
 	prom_header(out, "soak_kpi_missing", "Iterations of the window without the KPI.");
 	for (int k = 0; k < RK_COUNT; k++) {
-		const char *labels[] = {"kpi", report_kpis[k].name, "window", window, NULL};
+		const char *labels[] = {"kpi", report_kpi_name(k), "window", window, NULL};
 		prom_sample(out, "soak_kpi_missing", (double)snap->kpi[k].missing, labels);
 	}
 	prom_header(out, "soak_kpi_trend", "Trend over the window: 1 up, 0 flat, -1 down "
 		    "(absent with fewer than 4 values).");
 	for (int k = 0; k < RK_COUNT; k++) {
-		const char *labels[] = {"kpi", report_kpis[k].name, "window", window, NULL};
+		const char *labels[] = {"kpi", report_kpi_name(k), "window", window, NULL};
 		const char *t = snap->kpi[k].trend;
 		if (strcmp(t, "n/a"))
 			prom_sample(out, "soak_kpi_trend", strcmp(t, "up") == 0 ? 1
@@ -266,15 +266,15 @@ static void prom_window(FILE *out, const struct report_snapshot *snap, const cha
 	prom_header(out, "soak_goal_met", "1 when the window goal is met, else 0.");
 	for (int i = 0; i < snap->n_goals; i++) {
 		const struct report_goal *g = &snap->goal[i];
-		const char *labels[] = {"kpi", report_kpis[g->rule->kpi].name, "stat",
-					report_stat_names[g->rule->stat], "op",
-					report_cmp_names[g->rule->cmp], "window", window, NULL};
+		const char *labels[] = {"kpi", soak_rule_kpis[g->rule->kpi].name, "stat",
+					soak_stat_names[g->rule->stat], "op",
+					soak_cmp_names[g->rule->cmp], "window", window, NULL};
 		prom_sample(out, "soak_goal_met", g->met, labels);
 	}
 	prom_header(out, "soak_verdict", "1 for the verdict of the window, 0 for the others.");
-	for (int l = RL_PASS; l <= RL_FAIL; l++) {
-		const char *labels[] = {"status", report_level_names[l], "window", window, NULL};
-		prom_sample(out, "soak_verdict", snap->verdict == (enum report_level)l, labels);
+	for (int l = SOAK_LEVEL_PASS; l <= SOAK_LEVEL_FAIL; l++) {
+		const char *labels[] = {"status", soak_level_names[l], "window", window, NULL};
+		prom_sample(out, "soak_verdict", snap->verdict == (enum soak_level)l, labels);
 	}
 }
 
@@ -335,8 +335,8 @@ void report_prometheus(FILE *out, const struct report_snapshot *cur,
 		    "KPI's goal statistic, -1 worse, 0 equal.");
 	for (int k = 0; k < RK_COUNT; k++) {
 		const char *better = report_better(cur, base, k);
-		const char *labels[] = {"kpi", report_kpis[k].name, "stat",
-					report_stat_names[report_compared_stat(cur->th, k)],
+		const char *labels[] = {"kpi", report_kpi_name(k), "stat",
+					soak_stat_names[report_compared_stat(cur->th, k)],
 					"window", window, NULL};
 		if (better)
 			prom_sample(out, "soak_kpi_better", strcmp(better, "this") == 0 ? 1
@@ -363,15 +363,15 @@ static void gp_panel(FILE *out, const struct report_snapshot *snap, int k)
 {
 	char t[32];
 	fprintf(out, "set title '%s'\nplot $data using 1:%d with linespoints pt 7 ps 0.6 "
-		"lc rgb '#1f5fa8' title '%s'", report_kpis[k].name, k + 2, report_kpis[k].name);
+		"lc rgb '#1f5fa8' title '%s'", report_kpi_name(k), k + 2, report_kpi_name(k));
 	for (int i = 0; i < snap->th->n_iteration; i++) {
-		const struct report_rule *r = &snap->th->iteration[i];
-		if (r->kpi != k)
+		const struct soak_rule *r = &snap->th->iteration[i];
+		if (r->kpi != report_kpis[k].kpi)
 			continue;
 		soak_format_number(r->threshold, t);
 		fprintf(out, ", %s with lines dt 2 lw 1.5 lc rgb '%s' title '%s if %s %s'", t,
-			r->level == RL_FAIL ? "#c0392b" : "#e69f00", report_level_names[r->level],
-			report_cmp_negations[r->cmp], t);
+			r->level == SOAK_LEVEL_FAIL ? "#c0392b" : "#e69f00", soak_level_names[r->level],
+			soak_cmp_negations[r->cmp], t);
 	}
 	fputc('\n', out);
 }
@@ -396,7 +396,7 @@ static void gp_script(FILE *out, FILE *data, const struct report_snapshot *snap,
 		(double)report_window_point(log, 0)->iteration - 0.5, (double)log->last + 0.5);
 	fprintf(out, "set multiplot layout 2,2 title sprintf('soak-report: %%s, %ld iterations, "
 		"thresholds %%s; KPIs per iteration, shaded: the last %ld (verdict %s)', ", log->count,
-		snap->window_count, report_level_names[snap->verdict]);
+		snap->window_count, soak_level_names[snap->verdict]);
 	gp_string(out, log->label);
 	fputs(", ", out);
 	gp_string(out, snap->th->name);

@@ -2,7 +2,6 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -19,12 +18,6 @@ const struct report_point *report_window_point(const struct report_log *log, lon
 {
 	long window_count = log->count < log->window_size ? log->count : log->window_size;
 	return &log->ring[(log->count - window_count + i) % log->window_size];
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 static double mean_of(const double *v, long n)
@@ -51,7 +44,7 @@ static const char *trend_of(const double *v, long n)
 static void kpi_stats(const struct report_log *log, long window_count, int k,
 		      struct report_kpi_stats *st)
 {
-	double values[REPORT_MAX_WINDOW], sorted[REPORT_MAX_WINDOW];
+	double values[SOAK_MAX_WINDOW];
 	long n = 0;
 	for (long i = 0; i < window_count; i++) {
 		const struct report_point *p = report_window_point(log, i);
@@ -63,49 +56,44 @@ static void kpi_stats(const struct report_log *log, long window_count, int k,
 	st->trend = trend_of(values, n);
 	if (n == 0)
 		return;
-	memcpy(sorted, values, (size_t)n * sizeof *values);
-	qsort(sorted, (size_t)n, sizeof *sorted, compare_doubles);
-	st->stat[RS_MEAN] = mean_of(values, n);
-	st->stat[RS_MEDIAN] = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-	st->stat[RS_MIN] = sorted[0];
-	st->stat[RS_MAX] = sorted[n - 1];
+	soak_window_stats(values, n, st->stat);   /* as kpi-gate's goals; sorts values */
 }
 
 /* A goal is known when every iteration of a non-empty window has its
  * KPI; texts as kpi-gate's gate.window.goals. */
-static void judge_goal(struct report_snapshot *snap, const struct report_rule *rule,
+static void judge_goal(struct report_snapshot *snap, const struct soak_rule *rule,
 		       struct report_goal *g)
 {
-	const struct report_kpi_stats *st = &snap->kpi[rule->kpi];
+	const struct report_kpi_stats *st = &snap->kpi[report_kpi_of(rule->kpi)];
 	char subject[64], v[32], t[32], by[32];
-	snprintf(subject, sizeof subject, "%s %s", report_kpis[rule->kpi].name,
-		 report_stat_names[rule->stat]);
+	snprintf(subject, sizeof subject, "%s %s", soak_rule_kpis[rule->kpi].name,
+		 soak_stat_names[rule->stat]);
 	g->rule = rule;
 	g->missing = st->missing;
 	g->known = snap->window_count > 0 && st->missing == 0;
 	g->value = g->known ? st->stat[rule->stat] : 0;
-	g->met = g->known && report_rule_holds(rule, g->value);
+	g->met = g->known && soak_rule_holds(rule, g->value);
 	soak_format_number(g->value, v);
 	soak_format_number(rule->threshold, t);
 	soak_format_number(fabs(g->value - rule->threshold), by);
 	if (snap->window_count == 0)
 		snprintf(g->text, sizeof g->text, "%s unknown: no iterations (%s)", subject,
-			 report_level_names[rule->level]);
+			 soak_level_names[rule->level]);
 	else if (!g->known)
 		snprintf(g->text, sizeof g->text, "%s unknown: %ld of %ld values missing (%s)",
-			 subject, g->missing, snap->window_count, report_level_names[rule->level]);
+			 subject, g->missing, snap->window_count, soak_level_names[rule->level]);
 	else if (g->met)
 		snprintf(g->text, sizeof g->text, "%s %s %s %s (met)", subject, v,
-			 report_cmp_names[rule->cmp], t);
+			 soak_cmp_names[rule->cmp], t);
 	else
 		snprintf(g->text, sizeof g->text, "%s %s %s %s (%s) by %s", subject, v,
-			 report_cmp_negations[rule->cmp], t, report_level_names[rule->level], by);
+			 soak_cmp_negations[rule->cmp], t, soak_level_names[rule->level], by);
 }
 
-static void add_reason(struct report_snapshot *snap, enum report_level level,
+static void add_reason(struct report_snapshot *snap, enum soak_level level,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void add_reason(struct report_snapshot *snap, enum report_level level,
+static void add_reason(struct report_snapshot *snap, enum soak_level level,
 		       const char *fmt, ...)
 {
 	va_list ap;
@@ -117,7 +105,7 @@ static void add_reason(struct report_snapshot *snap, enum report_level level,
 		snap->verdict = level;
 }
 
-void report_snapshot_make(const struct report_log *log, const struct report_thresholds *th,
+void report_snapshot_make(const struct report_log *log, const struct soak_thresholds *th,
 			  struct report_snapshot *snap)
 {
 	memset(snap, 0, sizeof *snap);
@@ -126,11 +114,11 @@ void report_snapshot_make(const struct report_log *log, const struct report_thre
 	snap->window_count = log->count < log->window_size ? log->count : log->window_size;
 	for (int k = 0; k < RK_COUNT; k++)
 		kpi_stats(log, snap->window_count, k, &snap->kpi[k]);
-	snap->verdict = RL_PASS;
+	snap->verdict = SOAK_LEVEL_PASS;
 	if (log->count == 0)
-		add_reason(snap, RL_FAIL, "no iterations: nothing to judge");
+		add_reason(snap, SOAK_LEVEL_FAIL, "no iterations: nothing to judge");
 	else if (snap->window_count < log->window_size)
-		add_reason(snap, RL_FAIL, "window incomplete: %ld of %ld iterations",
+		add_reason(snap, SOAK_LEVEL_FAIL, "window incomplete: %ld of %ld iterations",
 			   snap->window_count, log->window_size);
 	for (int i = 0; i < th->n_window; i++) {
 		struct report_goal *g = &snap->goal[snap->n_goals++];
@@ -139,22 +127,22 @@ void report_snapshot_make(const struct report_log *log, const struct report_thre
 			add_reason(snap, g->rule->level, "window: %s", g->text);
 	}
 	if (log->skipped)
-		add_reason(snap, RL_WARN, "%ld bad line%s skipped", log->skipped,
+		add_reason(snap, SOAK_LEVEL_WARN, "%ld bad line%s skipped", log->skipped,
 			   log->skipped == 1 ? "" : "s");
 }
 
-enum report_stat report_compared_stat(const struct report_thresholds *th, int kpi)
+enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi)
 {
 	for (int i = 0; i < th->n_window; i++)
-		if (th->window[i].kpi == kpi)
+		if (th->window[i].kpi == report_kpis[kpi].kpi)
 			return th->window[i].stat;
-	return RS_MEAN;
+	return SOAK_STAT_MEAN;
 }
 
 const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,
 			  int kpi)
 {
-	enum report_stat stat = report_compared_stat(cur->th, kpi);
+	enum soak_stat stat = report_compared_stat(cur->th, kpi);
 	if (!cur->kpi[kpi].count || !base->kpi[kpi].count)
 		return NULL;
 	double d = (cur->kpi[kpi].stat[stat] - base->kpi[kpi].stat[stat]) *
@@ -202,15 +190,15 @@ static cJSON *kpis_json(const struct report_snapshot *snap)
 	for (int k = 0; k < RK_COUNT; k++) {
 		const struct report_kpi_stats *st = &snap->kpi[k];
 		cJSON *s = report_checked(cJSON_CreateObject());
-		for (int i = 0; i < RS_COUNT; i++)
-			add(s, report_stat_names[i], num_or_null(st->count > 0, st->stat[i]));
+		for (int i = 0; i < SOAK_STAT_COUNT; i++)
+			add(s, soak_stat_names[i], num_or_null(st->count > 0, st->stat[i]));
 		add(s, "trend", cJSON_CreateString(st->trend));
 		add(s, "count", soak_num((double)st->count));
 		add(s, "missing", soak_num((double)st->missing));
 		add(s, "missing_in_run", soak_num((double)snap->log->missing_run[k]));
 		add(s, "better", cJSON_CreateString(report_kpi_direction(snap->th, k) > 0 ? "higher"
 											     : "lower"));
-		add(o, report_kpis[k].name, s);
+		add(o, report_kpi_name(k), s);
 	}
 	return o;
 }
@@ -221,12 +209,12 @@ static cJSON *goals_json(const struct report_snapshot *snap)
 	for (int i = 0; i < snap->n_goals; i++) {
 		const struct report_goal *g = &snap->goal[i];
 		cJSON *o = report_checked(cJSON_CreateObject());
-		add(o, "kpi", cJSON_CreateString(report_kpis[g->rule->kpi].name));
-		add(o, "stat", cJSON_CreateString(report_stat_names[g->rule->stat]));
+		add(o, "kpi", cJSON_CreateString(soak_rule_kpis[g->rule->kpi].name));
+		add(o, "stat", cJSON_CreateString(soak_stat_names[g->rule->stat]));
 		add(o, "value", num_or_null(g->known, g->value));
-		add(o, "op", cJSON_CreateString(report_cmp_names[g->rule->cmp]));
+		add(o, "op", cJSON_CreateString(soak_cmp_names[g->rule->cmp]));
 		add(o, "threshold", soak_num(g->rule->threshold));
-		add(o, "level", cJSON_CreateString(report_level_names[g->rule->level]));
+		add(o, "level", cJSON_CreateString(soak_level_names[g->rule->level]));
 		add(o, "missing", soak_num((double)g->missing));
 		add(o, "met", cJSON_CreateBool(g->met));
 		add(o, "text", cJSON_CreateString(g->text));
@@ -239,10 +227,10 @@ static cJSON *verdict_json(const struct report_snapshot *snap)
 {
 	cJSON *o = report_checked(cJSON_CreateObject());
 	cJSON *reasons = report_checked(cJSON_CreateArray());
-	add(o, "status", cJSON_CreateString(report_level_names[snap->verdict]));
+	add(o, "status", cJSON_CreateString(soak_level_names[snap->verdict]));
 	for (int i = 0; i < snap->n_reasons; i++) {
 		cJSON *r = report_checked(cJSON_CreateObject());
-		add(r, "level", cJSON_CreateString(report_level_names[snap->reason_level[i]]));
+		add(r, "level", cJSON_CreateString(soak_level_names[snap->reason_level[i]]));
 		add(r, "text", cJSON_CreateString(snap->reason[i]));
 		cJSON_AddItemToArray(reasons, r);
 	}
@@ -312,11 +300,11 @@ static cJSON *deltas_json(const struct report_snapshot *cur, const struct report
 		bool known = a->count > 0 && b->count > 0;
 		const char *better = report_better(cur, base, k);
 		cJSON *d = report_checked(cJSON_CreateObject());
-		for (int i = 0; i < RS_COUNT; i++)
-			add(d, report_stat_names[i], num_or_null(known, a->stat[i] - b->stat[i]));
-		add(d, "compared", cJSON_CreateString(report_stat_names[report_compared_stat(cur->th, k)]));
+		for (int i = 0; i < SOAK_STAT_COUNT; i++)
+			add(d, soak_stat_names[i], num_or_null(known, a->stat[i] - b->stat[i]));
+		add(d, "compared", cJSON_CreateString(soak_stat_names[report_compared_stat(cur->th, k)]));
 		add(d, "better", better ? cJSON_CreateString(better) : cJSON_CreateNull());
-		add(o, report_kpis[k].name, d);
+		add(o, report_kpi_name(k), d);
 	}
 	return o;
 }
