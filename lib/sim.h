@@ -50,7 +50,7 @@ struct sim_market {
 	double max_load;                   /* load is capped below 1 */
 	/* cold start */
 	double cold_size;                  /* extra latency factor at iteration 1 */
-	double cold_decay_iterations;      /* e-folding, in iterations */
+	double cold_decay_iterations;      /* w = exp(-((iteration-1)/this)^2) */
 	double stale_base_ms;              /* market-data delay when warm */
 	double stale_cold_ms;              /* extra delay at iteration 1 */
 	double stale_nominal_load;         /* load at which the delay is nominal */
