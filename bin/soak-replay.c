@@ -58,6 +58,7 @@ static cJSON *find_summary(struct replay_log *log, long iteration, char *err)
 		while ((rec = log_next(log))) {
 			long it;
 			if (!soak_get_iteration(rec, &it, err)) {
+				cJSON_Delete(rec); /* nothing left for a leak checker to report */
 				soak_die(SOAK_EXIT_USAGE, "'%s': line %ld: %s", log->path, log->line_no, err);
 			}
 			cJSON *summary = it == iteration ? cJSON_DetachItemFromObjectCaseSensitive(rec, "summary") : NULL;
