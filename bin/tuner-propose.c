@@ -85,7 +85,7 @@ static void cond_text(struct text *t, const struct tuner_cond *c, const double k
 {
 	char a[32], b[32];
 	if (c->kind == COND_KPI) {
-		text_printf(t, "%s %s %s %s", tuner_kpi_defs[c->kpi].name, num(kpi[c->kpi], a),
+		text_printf(t, "%s %s %s %s", tuner_kpi_name(c->kpi), num(kpi[c->kpi], a),
 			    tuner_cmp_names[c->cmp], num(c->value, b));
 		return;
 	}
@@ -172,8 +172,8 @@ static void not_evaluated(const char *rule, const bool missing[], const char *wh
 	text_printf(t, "%s: not evaluated:%s%s", rule, why[0] ? " " : "", why);
 	for (int k = 0, n = 0; k < TUNER_KPI_COUNT; k++)
 		if (missing[k]) {
-			cJSON_AddItemToArray(names, cJSON_CreateString(tuner_kpi_defs[k].name));
-			text_printf(t, "%ssummary.%s", n++ ? ", " : " ", tuner_kpi_defs[k].name);
+			cJSON_AddItemToArray(names, cJSON_CreateString(tuner_kpi_name(k)));
+			text_printf(t, "%ssummary.%s", n++ ? ", " : " ", tuner_kpi_name(k));
 		}
 	text_printf(t, " missing");
 	cJSON_AddItemToObject(entry, "missing", names);
@@ -294,7 +294,7 @@ static bool read_kpis(const cJSON *rec, const struct tuner_rules *rules, struct 
 			return false;
 		if (rules->required[i] && !k->have[i])
 			return soak_errorf(err, "missing field 'summary.%s' (required by rules '%s')",
-					   tuner_kpi_defs[i].name, rules->name);
+					   tuner_kpi_name(i), rules->name);
 	}
 	return true;
 }
@@ -358,7 +358,7 @@ static noreturn void check_rules(const struct tuner_rules *rules)
 	       rules->n_conflicts);
 	for (int k = 0; k < TUNER_KPI_COUNT; k++)
 		if (rules->required[k])
-			printf(" %s", tuner_kpi_defs[k].name);
+			printf(" %s", tuner_kpi_name(k));
 	printf("\n");
 	if (fflush(stdout) != 0 || ferror(stdout))
 		soak_die(SOAK_EXIT_IO, "write error");

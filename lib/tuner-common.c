@@ -2,50 +2,44 @@
 #include "tuner-common.h"
 #include "cli.h"
 #include "record.h"
+#include "thresholds.h"
 
-#include <math.h>
 #include <string.h>
 
-const struct tuner_kpi_def tuner_kpi_defs[TUNER_KPI_COUNT] = {
-	[TK_NET_BPS] = {"net_bps", -INFINITY, INFINITY},
-	[TK_GROSS_BPS] = {"gross_bps", -INFINITY, INFINITY},
-	[TK_FEES_EFF_BPS] = {"fees_eff_bps", -INFINITY, INFINITY},
-	[TK_ADVERSE_BPS] = {"adverse_bps", -INFINITY, INFINITY},
-	[TK_SLIPPAGE_BPS] = {"slippage_bps", -INFINITY, INFINITY},
-	[TK_INVENTORY_BPS] = {"inventory_bps", -INFINITY, INFINITY},
-	[TK_MAKER_TAKER_RATIO] = {"maker_taker_ratio", 0, 1},
-	[TK_P95_LATENCY_MS] = {"p95_latency_ms", 0, INFINITY},
-	[TK_RISK_RATIO] = {"risk_ratio", 0, INFINITY},
-	[TK_ADVERSE_BPS_P95] = {"adverse_bps_p95", -INFINITY, INFINITY},
-	[TK_SLIPPAGE_BPS_P95] = {"slippage_bps_p95", -INFINITY, INFINITY},
-	[TK_ORDER_AGE_P95_MS] = {"order_age_p95_ms", 0, INFINITY},
-	[TK_CANCEL_RATIO] = {"cancel_ratio", 0, 1},
+/* The tuner's KPIs, in its own order, as indexes of the shared table. */
+static const char *const tuner_kpi_names[TUNER_KPI_COUNT] = {
+	[TK_NET_BPS] = "net_bps",
+	[TK_GROSS_BPS] = "gross_bps",
+	[TK_FEES_EFF_BPS] = "fees_eff_bps",
+	[TK_ADVERSE_BPS] = "adverse_bps",
+	[TK_SLIPPAGE_BPS] = "slippage_bps",
+	[TK_INVENTORY_BPS] = "inventory_bps",
+	[TK_MAKER_TAKER_RATIO] = "maker_taker_ratio",
+	[TK_P95_LATENCY_MS] = "p95_latency_ms",
+	[TK_RISK_RATIO] = "risk_ratio",
+	[TK_ADVERSE_BPS_P95] = "adverse_bps_p95",
+	[TK_SLIPPAGE_BPS_P95] = "slippage_bps_p95",
+	[TK_ORDER_AGE_P95_MS] = "order_age_p95_ms",
+	[TK_CANCEL_RATIO] = "cancel_ratio",
 };
+
+const char *tuner_kpi_name(int kpi)
+{
+	return tuner_kpi_names[kpi];
+}
 
 int tuner_kpi_by_name(const char *name)
 {
 	for (int i = 0; i < TUNER_KPI_COUNT; i++)
-		if (strcmp(tuner_kpi_defs[i].name, name) == 0)
+		if (strcmp(tuner_kpi_names[i], name) == 0)
 			return i;
 	return -1;
 }
 
 bool tuner_kpi_read(const cJSON *summary, int kpi, double *out, bool *present, char *err)
 {
-	const struct tuner_kpi_def *d = &tuner_kpi_defs[kpi];
-	char path[64];
-	snprintf(path, sizeof path, "summary.%s", d->name);
-	const cJSON *v = soak_get(summary, d->name);
-	*present = false;
-	if (!v || cJSON_IsNull(v))
-		return true;
-	if (!soak_get_number(summary, d->name, path, out, err))
-		return false;
-	if (*out < d->min || *out > d->max)
-		return soak_errorf(err, "'%s' = %s is out of range [%g, %g]", path,
-				   v->valuestring ? v->valuestring : "?", d->min, d->max);
-	*present = true;
-	return true;
+	return soak_rule_kpi_read(summary, soak_rule_kpi_named(tuner_kpi_names[kpi]), out,
+				  present, err);
 }
 
 bool tuner_read_params(const cJSON *rec, struct soak_params *out, char *err)

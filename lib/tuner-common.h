@@ -17,21 +17,17 @@ enum tuner_kpi {
 	TUNER_KPI_COUNT
 };
 
-struct tuner_kpi_def {
-	const char *name;     /* field name in `summary' */
-	double min, max;      /* valid values (inclusive) */
-};
-
-/* The KPIs, indexed by enum tuner_kpi. */
-extern const struct tuner_kpi_def tuner_kpi_defs[TUNER_KPI_COUNT];
+/* The summary field name of a KPI (enum tuner_kpi).  Names and valid
+ * ranges live in the shared table, soak_rule_kpis (thresholds.h). */
+const char *tuner_kpi_name(int kpi);
 
 /* Index of a KPI name, or -1. */
 int tuner_kpi_by_name(const char *name);
 
 /*
- * Read summary.<KPI>.  Absent or null: returns true with *present false
- * (never a default).  A value that is not a number, or outside the
- * KPI's range, is an error naming 'summary.<KPI>'.
+ * Read summary.<KPI> with soak_rule_kpi_read.  Absent or null: returns
+ * true with *present false (never a default).  A value that is not a
+ * number, or outside the KPI's range, is an error naming 'summary.<KPI>'.
  */
 bool tuner_kpi_read(const cJSON *summary, int kpi, double *out, bool *present, char *err);
 

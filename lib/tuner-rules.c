@@ -554,7 +554,7 @@ static bool only_required(const struct tuner_rules *r, const struct tuner_cond *
 	for (int k = 0; k < TUNER_KPI_COUNT; k++)
 		if (reads[k] && !r->required[k])
 			return soak_errorf(err, "%s: KPI '%s' must be listed in required_kpis", where,
-					   tuner_kpi_defs[k].name);
+					   tuner_kpi_name(k));
 	return true;
 }
 
