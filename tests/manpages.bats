@@ -236,9 +236,9 @@ EOF
 	[ "$failed" -eq 0 ]
 }
 
-@test "soak-preset(5) registry table is lib/params.c's, row for row" {
+@test "soak-preset(5) registry table is lib/record/params.c's, row for row" {
 	local from_code from_page
-	from_code=$(tr '\n\t' '  ' < "$SOAK_SRCDIR/lib/params.c" |
+	from_code=$(tr '\n\t' '  ' < "$SOAK_SRCDIR/lib/record/params.c" |
 		grep -oE '\[P_[A-Z_]+\] = \{[^}]*\}' |
 		sed -E 's/.*\{"([^"]*)", *"([^"]*)", *"([^"]*)", *([^,]*), *([^,]*), *([^,]*),.*/\1@\2@\3@\4@\5@\6/')
 	from_page=$(sed -n '/^\.TS/,/^\.TE/p' "$MAN_DIR/soak-preset.5" | grep -E '^[a-z_]+@[a-z_]+\.')
@@ -249,13 +249,13 @@ EOF
 	fi
 }
 
-@test "soak-preset(5) describes every parameter as lib/params.c does" {
+@test "soak-preset(5) describes every parameter as lib/record/params.c does" {
 	local key meaning failed=0
 	while IFS=@ read -r key meaning; do
 		awk -v key="$key" 'prev == ".TP" && $0 == ".B " key { getline; print }
 			{ prev = $0 }' "$MAN_DIR/soak-preset.5" |
 			grep -qixF "$meaning." || { echo "$key: '$meaning' not in soak-preset.5"; failed=1; }
-	done < <(tr '\n\t' '  ' < "$SOAK_SRCDIR/lib/params.c" |
+	done < <(tr '\n\t' '  ' < "$SOAK_SRCDIR/lib/record/params.c" |
 		grep -oE '\[P_[A-Z_]+\] = \{[^}]*\}' |
 		sed -E 's/.*\{"([^"]*)",.*, (true|false), *"([^"]*)"\}/\1@\3/')
 	[ "$failed" -eq 0 ]

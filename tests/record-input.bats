@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The input rules every filter shares (lib/record.c), seen through warmup-phase.
+# The input rules every filter shares (lib/record/record.c), seen through warmup-phase.
 
 load helpers
 
