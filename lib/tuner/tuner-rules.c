@@ -611,6 +611,8 @@ bool tuner_rules_load(const char *arg, struct tuner_rules *out, char *err)
 {
 	char why[SOAK_ERR_MAX];
 	memset(out, 0, sizeof *out);
+	if (strcmp(arg, TUNER_RULES_NONE) == 0)
+		arg = TUNER_RULES_NONE_FILE;
 	if (!soak_find_data_file(arg, out->path, sizeof out->path, err))
 		return false;
 	soak_data_file_name(out->path, out->name, sizeof out->name);
