@@ -56,6 +56,9 @@ if [ "${1:-}" = -1 ]; then
 	   mt: [$st[].summary.maker_taker_ratio] | mean,
 	   p95: [$st[].summary.p95_latency_ms] | mean,
 	   risk: [$st[].summary.risk_ratio] | mean,
+	   sd: ({net: "net_bps", mt: "maker_taker_ratio", p95: "p95_latency_ms", risk: "risk_ratio"}
+	        | map_values(. as $k | [$st[].summary[$k]] | (add / length) as $m
+	                     | map((. - $m) * (. - $m)) | add / (length - 1) | sqrt)),
 	   l8_net: [$l8[].summary.net_bps] | mean}' "$out/iterations.jsonl"
 	rm -rf "$out"
 	exit 0
@@ -132,12 +135,15 @@ jq -s -r --arg rules "${rules:-the default rules}" --arg seeds "$seeds" --arg ma
   ($mainruns | group_by(.seed) | map({t: (.[] | select(.rules == "tuner")), c: (.[] | select(.rules == "control"))})) as $mp |
   "Main job (soak-run --warmup --preset maker_bias_uplift_v1), seeds \($main), paired tuner − control, mean over iterations 7-24 per seed:",
   "",
-  "| KPI | tuner mean | control mean | paired difference mean ± sd | 95% interval of the mean | worse beyond noise? |",
-  "|---|---|---|---|---|---|",
+  "Worse beyond noise: the 95% interval of the mean paired difference lies wholly on the worse side and the mean is worse by more than 0.2 per-iteration noise sd (the control runs'"'"' sd of one steady iteration around the run'"'"'s mean).",
+  "",
+  "| KPI | tuner mean | control mean | paired difference mean ± sd | 95% interval of the mean | noise sd | worse beyond noise? |",
+  "|---|---|---|---|---|---|---|",
   ([["net_bps", "net", 1], ["maker_taker_ratio", "mt", 1], ["p95_latency_ms", "p95", -1], ["risk_ratio", "risk", -1], ["FAIL iterations", "fails", -1]][] as [$name, $k, $good] |
     ($mp | map(.t[$k] - .c[$k])) as $d | ($d | mean) as $m | ($d | sd) as $s | (1.96 * $s / (($d | length) | sqrt)) as $h |
-    (if $good > 0 then ($m + $h < 0) else ($m - $h > 0) end) as $worse |
-    "| \($name) | \(r($mp | map(.t[$k]) | mean)) | \(r($mp | map(.c[$k]) | mean)) | \(r($m)) ± \(r($s)) | \(r($m - $h)) – \(r($m + $h)) | \(if $worse then "WORSE" else "no" end) |"),
+    (if $k == "fails" then 1 else ($mp | map(.c.sd[$k] * .c.sd[$k]) | mean | sqrt) end) as $noise |
+    (if $good > 0 then ($m + $h < 0 and -$m > 0.2 * $noise) else ($m - $h > 0 and $m > 0.2 * $noise) end) as $worse |
+    "| \($name) | \(r($mp | map(.t[$k]) | mean)) | \(r($mp | map(.c[$k]) | mean)) | \(r($m)) ± \(r($s)) | \(r($m - $h)) – \(r($m + $h)) | \(if $k == "fails" then "-" else r($noise) end) | \(if $worse then "WORSE" else "no" end) |"),
   "",
   "Last-8 verdict PASS: tuner \($mp | map(select(.t.l8 == "PASS")) | length)/\($mp | length), control \($mp | map(select(.c.l8 == "PASS")) | length)/\($mp | length)."
 ' "$work/results"
