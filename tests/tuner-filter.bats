@@ -254,7 +254,7 @@ freeze_log() {
 }
 
 @test "stream equals step on the legacy log through tuner-propose" {
-	tuner-propose < "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/proposed"
+	tuner-propose --rules tuner_rules_v1 < "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/proposed"
 	tuner-filter < "$BATS_TEST_TMPDIR/proposed" > "$BATS_TEST_TMPDIR/stream"
 	step_replay "$BATS_TEST_TMPDIR/proposed" > "$BATS_TEST_TMPDIR/step"
 	same_records "$BATS_TEST_TMPDIR/stream" "$BATS_TEST_TMPDIR/step"
@@ -297,7 +297,7 @@ freeze_log() {
 }
 
 @test "original ITER_SUMMARY layout through tuner-propose | tuner-filter" {
-	run bash -c "sed -n 3p '$FIXTURES/tuner-legacy-12.jsonl' | tuner-propose | tuner-filter"
+	run bash -c "sed -n 3p '$FIXTURES/tuner-legacy-12.jsonl' | tuner-propose --rules tuner_rules_v1 | tuner-filter"
 	[ "$status" -eq 0 ]
 	assert_jq '.tuning.deltas == {"impact_cap_ratio":-0.01,"tail_age_ms":30} and .tuning.skipped == {"min_interval_ms":"max_keys"}'
 	assert_jq '.next_params.impact_cap_ratio == 0.08 and .next_params.tail_age_ms == 650 and .state.tuner.history[0].iteration == 3'
