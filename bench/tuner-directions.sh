@@ -9,13 +9,16 @@
 # iteration's KPI around its run's mean, pooled over the runs at the
 # operating point.  "sd/step" is how many noise sds the step moves the KPI.
 #
-# Usage: bench/tuner-directions.sh [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION] [-b BINDIR] [-j JOBS]
+# Usage: bench/tuner-directions.sh [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]
 #   -s  seeds (default 1-10)
 #   -p  the operating point: baseline with maker_bias_uplift_v1 (the main
 #       job's parameters), then these values (default: none)
 #   -f  step as a fraction of each parameter's range (default 0.1;
 #       concurrency_limit moves by whole orders, position_limit_notional
 #       by x2 and x0.5)
+#   -r  instead, the steps of a rule table: each action of each rule, as
+#       it would move its key from the operating point (RULES is a file or
+#       a name in presets/; give-back steps and caps included)
 #   -b  directory of the built programs (default: PATH)
 #   -j  parallel jobs (default 2; GNU parallel if installed, else xargs -P)
 # Needs jq.  Runs nice'd.
@@ -51,16 +54,18 @@ fi
 seeds=1-10
 point=
 fraction=0.1
+rules=
 bindir=
 jobs=2
-while getopts s:p:f:b:j: opt; do
+while getopts s:p:f:r:b:j: opt; do
 	case $opt in
+	r) rules=$OPTARG ;;
 	s) seeds=$OPTARG ;;
 	p) point=$OPTARG ;;
 	f) fraction=$OPTARG ;;
 	b) bindir=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	*) echo "usage: $0 [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,14 +85,28 @@ sets=
 for kv in $point; do sets="$sets --set=$kv"; done
 # shellcheck disable=SC2086
 soak-next --first --preset maker_bias_uplift_v1 $sets | jq -c .params > "$work/point"
-soak-mock --list-params | jq -c --slurpfile p "$work/point" --argjson f "$fraction" '
-  $p[0][.key] as $x | .key as $k | .min as $lo | .max as $hi |
-  ([1, ((.max - .min) * $f | round)] | max) as $units |
-  (if $k == "position_limit_notional" then [$x * 2, $x * 0.5]
-   elif .integer then [$x + $units, $x - $units]
-   else [$x + (.max - .min) * $f, $x - (.max - .min) * $f] end)[] |
-  select(. >= $lo and . <= $hi) |
-  {key: $k, from: $x, to: ., name: "\($k)\(if . > $x then "+" else "-" end)"}' > "$work/steps"
+if [ -n "$rules" ]; then
+	case $rules in */*) ;; *) rules=$SOAKKIT_PRESET_PATH/$rules.json ;; esac
+	# every action's step from the point: mul or add, then cap and floor, then
+	# the bounds; none when that is no move in the action's direction (as tuner-propose)
+	soak-mock --list-params | jq -s -c 'map({(.key): .}) | add' > "$work/defs"
+	jq -c --slurpfile p "$work/point" --slurpfile defs "$work/defs" '
+	  .rules[] | .name as $rule | .actions[] | . as $a | $p[0][$a.key] as $x | $defs[0][$a.key] as $d |
+	  (if $a.mul then $x * $a.mul else $x + $a.add end) as $t0 |
+	  ([$t0, ($a.cap // $t0)] | min) as $t1 | ([$t1, ($a.floor // $t1)] | max) as $t2 |
+	  ([[$t2, $d.max] | min, $d.min] | max | if $d.integer then round else . end) as $to |
+	  select(($to - $x) * (if $a.mul then $a.mul - 1 else $a.add end) > 0) |
+	  {key: $a.key, from: $x, to: $to, name: "\($rule):\($a.key)"}' "$rules" > "$work/steps"
+else
+	soak-mock --list-params | jq -c --slurpfile p "$work/point" --argjson f "$fraction" '
+	  $p[0][.key] as $x | .key as $k | .min as $lo | .max as $hi |
+	  ([1, ((.max - .min) * $f | round)] | max) as $units |
+	  (if $k == "position_limit_notional" then [$x * 2, $x * 0.5]
+	   elif .integer then [$x + $units, $x - $units]
+	   else [$x + (.max - .min) * $f, $x - (.max - .min) * $f] end)[] |
+	  select(. >= $lo and . <= $hi) |
+	  {key: $k, from: $x, to: ., name: "\($k)\(if . > $x then "+" else "-" end)"}' > "$work/steps"
+fi
 
 for seed in $(seq "${seeds%-*}" "${seeds#*-}"); do
 	echo "point $seed $point"
@@ -115,7 +134,7 @@ jq -s -r --slurpfile steps "$work/steps" --slurpfile pt "$work/point" --argjson 
   "| operating point: mean | " + ([$kpis[] as $k | r($base | map(.mean[$k]) | mean)] | join(" | ")) + " |",
   "| per-iteration noise sd | " + ([$kpis[] as $k | r($noise[$k])] | join(" | ")) + " |",
   ($steps[] as $s | (map(select(.name == $s.name))) as $runs |
-    "| \($s.key) \(r($s.from)) → \(r($s.to)) | " +
+    "| \($s.name | sub(":.*"; "") | if . == $s.key then "" else . + ": " end)\($s.key) \(r($s.from)) → \(r($s.to)) | " +
     ([$kpis[] as $k | ($runs | map(.mean[$k] - $bm[.seed | tostring][$k]) | mean) as $d |
       "\(if $d > 0 then "+" else "" end)\(r($d)) (\(r($d / $noise[$k])))"] | join(" | ")) + " |")
 ' "$work/results"
