@@ -7,6 +7,7 @@
 /* An open order. */
 struct measure_order {
 	char id[SOAK_EVENT_ID_MAX];    /* "" marks a free slot */
+	size_t hash;                   /* of id */
 	double send_t, ack_t, mid_at_send, qty, remaining;
 	enum soak_side side;
 	enum soak_order_kind kind;
@@ -18,8 +19,16 @@ struct measure_pending {
 	double t, mid, signed_qty;
 };
 
+/* Make room in s for one more sample; false (and m->oom) when memory runs out. */
+bool measure_series_grow(struct measure *m, struct measure_series *s);
+
 /* Append x to s; running out of memory is reported by measure_finish. */
-void measure_push(struct measure *m, struct measure_series *s, double x);
+static inline void measure_push(struct measure *m, struct measure_series *s, double x)
+{
+	if (s->n == s->cap && !measure_series_grow(m, s))
+		return;
+	s->v[s->n++] = x;
+}
 
 /* Nearest-rank 95th percentile of s (reorders it); 0 when empty. */
 double measure_p95(struct measure_series *s);

@@ -27,12 +27,12 @@ void measure_orders_clear(struct measure *m)
 	m->order_n = 0;
 }
 
-/* Slot of id, or of the free slot where it would go. */
-static size_t slot_of(const struct measure *m, const char *id)
+/* Slot of id (whose hash is h), or of the free slot where it would go. */
+static size_t slot_of(const struct measure *m, const char *id, size_t h)
 {
 	size_t mask = m->order_cap - 1;
-	size_t i = hash_id(id) & mask;
-	while (m->orders[i].id[0] && strcmp(m->orders[i].id, id) != 0)
+	size_t i = h & mask;
+	while (m->orders[i].id[0] && (m->orders[i].hash != h || strcmp(m->orders[i].id, id) != 0))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -41,7 +41,7 @@ static struct measure_order *find(struct measure *m, const char *id)
 {
 	if (m->order_cap == 0)
 		return NULL;
-	struct measure_order *o = &m->orders[slot_of(m, id)];
+	struct measure_order *o = &m->orders[slot_of(m, id, hash_id(id))];
 	return o->id[0] ? o : NULL;
 }
 
@@ -59,7 +59,7 @@ static bool grow(struct measure *m)
 	m->order_cap = cap;
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i].id[0])
-			m->orders[slot_of(m, old[i].id)] = old[i];
+			m->orders[slot_of(m, old[i].id, old[i].hash)] = old[i];
 	free(old);
 	return true;
 }
@@ -70,7 +70,7 @@ static void remove_order(struct measure *m, struct measure_order *o)
 	size_t mask = m->order_cap - 1;
 	size_t hole = (size_t)(o - m->orders);
 	for (size_t i = (hole + 1) & mask; m->orders[i].id[0]; i = (i + 1) & mask) {
-		size_t home = hash_id(m->orders[i].id) & mask;
+		size_t home = m->orders[i].hash & mask;
 		/* move i into the hole when its home is not in (hole, i] cyclically */
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			m->orders[hole] = m->orders[i];
@@ -97,8 +97,9 @@ bool measure_order_send(struct measure *m, const struct soak_event *e, char *err
 		return soak_errorf(err, "order '%s' sent while already open", e->id);
 	if (2 * (m->order_n + 1) > m->order_cap && !grow(m))
 		return soak_errorf(err, "out of memory");
-	struct measure_order *o = &m->orders[slot_of(m, e->id)];
-	*o = (struct measure_order){ .send_t = e->t, .mid_at_send = m->mid, .qty = e->qty,
+	size_t h = hash_id(e->id);
+	struct measure_order *o = &m->orders[slot_of(m, e->id, h)];
+	*o = (struct measure_order){ .hash = h, .send_t = e->t, .mid_at_send = m->mid, .qty = e->qty,
 				     .remaining = e->qty, .side = e->side, .kind = e->kind };
 	strcpy(o->id, e->id);
 	m->order_n++;

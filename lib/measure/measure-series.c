@@ -9,19 +9,17 @@
 /* Longest markout queue: more maker fills than this within one horizon is refused. */
 #define PENDING_MAX ((size_t)1 << 24)
 
-void measure_push(struct measure *m, struct measure_series *s, double x)
+bool measure_series_grow(struct measure *m, struct measure_series *s)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 1024;
-		double *v = realloc(s->v, cap * sizeof *v);
-		if (!v) {
-			m->oom = true;
-			return;
-		}
-		s->v = v;
-		s->cap = cap;
+	size_t cap = s->cap ? 2 * s->cap : 1024;
+	double *v = realloc(s->v, cap * sizeof *v);
+	if (!v) {
+		m->oom = true;
+		return false;
 	}
-	s->v[s->n++] = x;
+	s->v = v;
+	s->cap = cap;
+	return true;
 }
 
 static void swap(double *a, double *b)
@@ -78,44 +76,45 @@ static void swap_pair(double *v, size_t a, size_t b)
 
 /*
  * Three-way partition of pairs [lo, hi) around pivot value p: on return
- * [lo, *lt) < p, [*lt, *gt) == p, [*gt, hi) > p.
+ * [lo, *lt) < p, [*lt, *gt) == p, [*gt, hi) > p, and *w_lt, *w_eq hold the
+ * weights of the first two parts.
  */
-static void partition3(double *v, size_t lo, size_t hi, double p, size_t *lt, size_t *gt)
+static void partition3(double *v, size_t lo, size_t hi, double p, size_t *lt, size_t *gt,
+		       double *w_lt, double *w_eq)
 {
 	size_t a = lo, i = lo, b = hi;
+	double below = 0, at = 0;
 	while (i < b) {
-		if (v[2 * i] < p)
+		if (v[2 * i] < p) {
+			below += v[2 * i + 1];
 			swap_pair(v, a++, i++);
-		else if (v[2 * i] > p)
+		} else if (v[2 * i] > p) {
 			swap_pair(v, i, --b);
-		else
+		} else {
+			at += v[2 * i + 1];
 			i++;
+		}
 	}
 	*lt = a;
 	*gt = b;
-}
-
-static double weight_of(const double *v, size_t lo, size_t hi)
-{
-	double w = 0;
-	for (size_t i = lo; i < hi; i++)
-		w += v[2 * i + 1];
-	return w;
+	*w_lt = below;
+	*w_eq = at;
 }
 
 double measure_weighted_p95(struct measure_series *s)
 {
 	size_t lo = 0, hi = s->n / 2;
-	double total = weight_of(s->v, lo, hi);
+	double total = 0;
+	for (size_t i = lo; i < hi; i++)
+		total += s->v[2 * i + 1];
 	if (total <= 0)
 		return 0.0;
 	double need = 0.95 * total;     /* weight still to cover at or below the answer */
 	while (hi > lo) {
 		double pivot = s->v[2 * (lo + (hi - lo) / 2)];
 		size_t lt, gt;
-		partition3(s->v, lo, hi, pivot, &lt, &gt);
-		double below = weight_of(s->v, lo, lt);
-		double at = weight_of(s->v, lt, gt);
+		double below, at;
+		partition3(s->v, lo, hi, pivot, &lt, &gt, &below, &at);
 		if (below >= need && lt > lo) {
 			hi = lt;
 		} else if (below + at >= need || gt == hi) {
@@ -128,7 +127,7 @@ double measure_weighted_p95(struct measure_series *s)
 	return s->v[2 * lo];
 }
 
-/* Double the ring, keeping each fill at its sequence number modulo the new size. */
+/* Double the ring (a power of two), keeping each fill at its sequence number modulo the new size. */
 static bool grow_pending(struct measure *m)
 {
 	size_t cap = m->pend_cap ? 2 * m->pend_cap : 256;
@@ -138,7 +137,7 @@ static bool grow_pending(struct measure *m)
 	if (!p)
 		return false;
 	for (size_t seq = m->pend_head; seq < m->pend_head + m->pend_n; seq++)
-		p[seq % cap] = m->pending[seq % m->pend_cap];
+		p[seq & (cap - 1)] = m->pending[seq & (m->pend_cap - 1)];
 	free(m->pending);
 	m->pending = p;
 	m->pend_cap = cap;
@@ -150,7 +149,7 @@ bool measure_pending_push(struct measure *m, struct measure_pending f, char *err
 	if (m->pend_n == m->pend_cap && !grow_pending(m))
 		return soak_errorf(err, "more than %zu maker fills within one markout horizon",
 				   m->pend_cap);
-	m->pending[(m->pend_head + m->pend_n) % m->pend_cap] = f;
+	m->pending[(m->pend_head + m->pend_n) & (m->pend_cap - 1)] = f;
 	m->pend_n++;
 	return true;
 }

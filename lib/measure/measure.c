@@ -40,6 +40,7 @@ void measure_begin(struct measure *m)
 	measure_orders_clear(m);
 	m->pend_head = m->pend_n = 0;
 	memset(m->pend_cursor, 0, sizeof m->pend_cursor);
+	m->next_due = INFINITY;
 	m->oom = false;
 }
 
@@ -81,7 +82,7 @@ static double horizon_of(const struct measure *m, int j)
 /* Settle cursor j's next pending fill against the mid in force now. */
 static void settle_one(struct measure *m, int j)
 {
-	const struct measure_pending *f = &m->pending[m->pend_cursor[j] % m->pend_cap];
+	const struct measure_pending *f = &m->pending[m->pend_cursor[j] & (m->pend_cap - 1)];
 	double loss = f->signed_qty * (f->mid - m->mid);
 	if (j == 0) {
 		m->adverse += loss;
@@ -94,6 +95,20 @@ static void settle_one(struct measure *m, int j)
 	m->pend_cursor[j]++;
 }
 
+/* The earliest markout still to settle, over every horizon. */
+static void update_next_due(struct measure *m)
+{
+	size_t tail = m->pend_head + m->pend_n;
+	m->next_due = INFINITY;
+	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++) {
+		if (m->pend_cursor[j] == tail)
+			continue;
+		double due = m->pending[m->pend_cursor[j] & (m->pend_cap - 1)].t + horizon_of(m, j);
+		if (due < m->next_due)
+			m->next_due = due;
+	}
+}
+
 /* Settle the markouts due before t (every one when all), drop finished fills. */
 static void settle_markouts(struct measure *m, double t, bool all)
 {
@@ -101,7 +116,7 @@ static void settle_markouts(struct measure *m, double t, bool all)
 	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++) {
 		double h = horizon_of(m, j);
 		while (m->pend_cursor[j] < tail &&
-		       (all || m->pending[m->pend_cursor[j] % m->pend_cap].t + h < t))
+		       (all || m->pending[m->pend_cursor[j] & (m->pend_cap - 1)].t + h < t))
 			settle_one(m, j);
 	}
 	size_t oldest = tail;
@@ -110,6 +125,7 @@ static void settle_markouts(struct measure *m, double t, bool all)
 			oldest = m->pend_cursor[j];
 	m->pend_n -= oldest - m->pend_head;
 	m->pend_head = oldest;
+	update_next_due(m);
 }
 
 /* --- events ------------------------------------------------------------------ */
@@ -159,7 +175,15 @@ static bool maker_fill(struct measure *m, double signed_qty, double price, char 
 	m->gross += signed_qty * (m->mid - price);
 	m->k.maker_count++;
 	m->k.maker_volume += fabs(signed_qty) * price;
-	return measure_pending_push(m, (struct measure_pending){ m->t, m->mid, signed_qty }, err);
+	if (!measure_pending_push(m, (struct measure_pending){ m->t, m->mid, signed_qty }, err))
+		return false;
+	double shortest = m->horizon;
+	for (int j = 0; j < MEASURE_N_EXTRA_HORIZONS; j++)
+		if (measure_extra_horizons_s[j] < shortest)
+			shortest = measure_extra_horizons_s[j];
+	if (m->t + shortest < m->next_due)   /* the new fill is due first */
+		update_next_due(m);
+	return true;
 }
 
 static void taker_fill(struct measure *m, double signed_qty, double price, double decision_mid)
@@ -232,7 +256,7 @@ bool measure_event(struct measure *m, const struct soak_event *e, char *err)
 		return soak_errorf(err, "'%s' after 'end'", soak_event_name(e->type));
 	if (m->phase == 1 && e->t < m->t)
 		return soak_errorf(err, "'t' goes back from %.17g to %.17g", m->t, e->t);
-	if (m->phase == 1)
+	if (m->phase == 1 && m->next_due < e->t)
 		settle_markouts(m, e->t, false);
 	m->t = e->t;
 	return dispatch(m, e, err);
