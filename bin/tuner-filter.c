@@ -446,9 +446,15 @@ static void sort_candidates(struct candidate *c, int n,
 	}
 }
 
-/* The ranking for max_keys: largest size first; ties keep the proposal order. */
+/*
+ * The ranking for max_keys: a key velocity held back at the previous
+ * iteration first (so larger steps cannot starve it), then largest size
+ * first; ties keep the proposal order.
+ */
 static bool larger(const struct candidate *a, const struct candidate *b)
 {
+	if (a->first != b->first)
+		return a->first;
 	return b->size < a->size - TUNER_TIE_EPSILON;
 }
 

@@ -133,6 +133,18 @@ same_records() {
 	assert_jq '.tuning.skipped == {"concurrency_limit":"velocity"} and .tuning.deltas == {"tail_age_ms":13}'
 }
 
+@test "velocity: a key held back last iteration ranks before larger steps for max_keys" {
+	# replace_rate 54/540 = 0.1 and tail_age 130/1300 = 0.1 are larger than
+	# rescue_cooldown 500/10000 = 0.05, but rescue_cooldown was held back at 9
+	st='"state":{"tuner":{"history":[{"iteration":9,"from":{},"size":0,"velocity":["rescue_cooldown_ms"],"streak":0,"freeze":false}]}}'
+	run bash -c "$(declare -f record rec); rec 10 '{\"replace_rate_per_min\":-54,\"tail_age_ms\":130,\"rescue_cooldown_ms\":500}' '$st' | tuner-filter"
+	assert_jq '.tuning.skipped == {"tail_age_ms":"max_keys"} and .tuning.changed_keys == ["replace_rate_per_min","rescue_cooldown_ms"]'
+	# without the hold the two larger steps are kept
+	st='"state":{"tuner":{"history":[{"iteration":9,"from":{},"size":0,"streak":0,"freeze":false}]}}'
+	run bash -c "$(declare -f record rec); rec 10 '{\"replace_rate_per_min\":-54,\"tail_age_ms\":130,\"rescue_cooldown_ms\":500}' '$st' | tuner-filter"
+	assert_jq '.tuning.skipped == {"rescue_cooldown_ms":"max_keys"}'
+}
+
 @test "velocity alone never holds a key back 3 iterations in a row" {
 	# every iteration proposes a big step on every key; with the budget scaled,
 	# no key may be skipped for velocity at 3 consecutive iterations

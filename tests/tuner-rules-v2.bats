@@ -10,8 +10,8 @@ load helpers
 band='{"net_bps":3.0,"risk_ratio":0.35,"maker_taker_ratio":0.87,"p95_latency_ms":300,"adverse_bps_p95":2,"slippage_bps_p95":0.5}'
 # Healthy with a margin: give-back.
 healthy='{"net_bps":3.6,"risk_ratio":0.2,"maker_taker_ratio":0.97,"p95_latency_ms":220,"adverse_bps_p95":2,"slippage_bps_p95":0.3}'
-# Parameters a correction has moved (for the give-back).
-corrected='{"position_limit_notional":5000,"rescue_cooldown_ms":3000,"rescue_max_ratio":0.1,"replace_rate_per_min":120,"tail_age_ms":1000,"base_spread_bps_delta":0.35}'
+# Parameters the risk and maker rules have moved (for the give-back).
+corrected='{"position_limit_notional":5000,"rescue_min_edge_bps":0.5,"rescue_cooldown_ms":3000,"rescue_max_ratio":0.1}'
 
 # propose BASE_KPIS KPI_OVERRIDES [PARAM_OVERRIDES]: one record through the default table.
 propose() {
@@ -55,7 +55,7 @@ fired() {
 	assert_jq '.tuning.proposed_deltas | .position_limit_notional < 0 and .rescue_min_edge_bps < 0 and .impact_cap_ratio < 0'
 }
 
-@test "maker share: < 0.83 (WARN) and < 0.75 (FAIL) cut taker rescues; low risk adds room" {
+@test "maker share: < 0.83 (WARN) and < 0.75 (FAIL) space out and shrink taker rescues" {
 	run propose "$band" '{"maker_taker_ratio":0.83}'
 	fired
 	run propose "$band" '{"maker_taker_ratio":0.82}'
@@ -63,16 +63,13 @@ fired() {
 	assert_jq '.tuning.proposed_deltas | .rescue_max_ratio < 0 and .rescue_cooldown_ms > 0'
 	run propose "$band" '{"maker_taker_ratio":0.74}'
 	fired maker_fail
-	assert_jq '.tuning.proposed_deltas | .rescue_max_ratio < 0 and .rescue_cooldown_ms > 0 and .tail_age_ms > 0'
-	run propose "$band" '{"maker_taker_ratio":0.74,"risk_ratio":0.25}'
-	fired maker_fail maker_room
-	assert_jq '.tuning.proposed_deltas.position_limit_notional > 0'
+	assert_jq '.tuning.proposed_deltas | .rescue_max_ratio < 0 and .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0'
 	# under risk the risk rules decide, not the maker ones
 	run propose "$band" '{"maker_taker_ratio":0.7,"risk_ratio":0.45}'
 	fired risk_warn
 }
 
-@test "net: < 2.8 (WARN) and < 2.0 (FAIL) space rescues out; FAIL also widens" {
+@test "net: < 2.8 (WARN) and < 2.0 (FAIL) space rescues out and ask more edge; FAIL also widens" {
 	run propose "$band" '{"net_bps":2.8}'
 	fired
 	run propose "$band" '{"net_bps":2.79}'
@@ -80,27 +77,31 @@ fired() {
 	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0'
 	run propose "$band" '{"net_bps":1.99}'
 	fired net_fail
-	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms > 0 and .base_spread_bps_delta > 0'
+	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0 and .base_spread_bps_delta > 0'
+	# under risk the risk rule's rescue edge (down) comes first and stays
+	run propose "$band" '{"net_bps":1.99,"risk_ratio":0.6}'
+	fired risk_fail net_fail
+	assert_jq '.tuning.proposed_deltas | .rescue_min_edge_bps < 0 and .rescue_cooldown_ms > 0'
 }
 
 @test "adverse and slippage tails fire only while net is short" {
 	run propose "$band" '{"adverse_bps_p95":9,"slippage_bps_p95":5}'
 	fired
-	run propose "$band" '{"adverse_bps_p95":4.01,"net_bps":2.5}'
+	run propose "$band" '{"adverse_bps_p95":8.51,"net_bps":2.5}'
 	fired net_warn adverse_tail
 	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min < 0 and .base_spread_bps_delta > 0'
 	run propose "$band" '{"slippage_bps_p95":2.01,"net_bps":2.5}'
 	fired net_warn slippage_tail
-	assert_jq '.tuning.proposed_deltas | .impact_cap_ratio < 0 and .rescue_min_edge_bps > 0'
-	run propose "$band" '{"adverse_bps_p95":4,"slippage_bps_p95":2,"net_bps":2.5}'
+	assert_jq '.tuning.proposed_deltas | .tail_age_ms > 0 and .replace_rate_per_min < 0'
+	run propose "$band" '{"adverse_bps_p95":8.5,"slippage_bps_p95":2,"net_bps":2.5}'
 	fired net_warn
 }
 
 @test "give-back: healthy with a margin, every corrected key steps back toward the normal zone" {
 	run propose "$healthy" '{}' "$corrected"
 	fired give_back
-	assert_jq '.tuning.proposed_deltas | .position_limit_notional > 0 and .rescue_cooldown_ms < 0 and .rescue_max_ratio > 0'
-	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min > 0 and .tail_age_ms < 0 and .base_spread_bps_delta < 0'
+	assert_jq '.tuning.proposed_deltas | .position_limit_notional > 0 and .rescue_min_edge_bps > 0'
+	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms < 0 and .rescue_max_ratio > 0 and length == 4'
 	# one margin short of healthy (hysteresis): nothing
 	for kpi in '{"net_bps":3.19}' '{"maker_taker_ratio":0.89}' '{"p95_latency_ms":291}' '{"risk_ratio":0.31}'; do
 		run propose "$healthy" "$kpi" "$corrected"
