@@ -9,7 +9,8 @@
 # Prints, per start and for both tables: FAIL iterations (median, mean),
 # the first iteration whose last-8 window PASSes (median over the runs
 # that reach one, and how many do), the last-8 verdict (PASS count); then
-# the targets; then the main job's paired differences.
+# the targets; then a conservative preset's drift (give-back) and
+# the main job's paired differences.
 #
 # Usage: bench/recovery.sh [-r RULES] [-s FIRST-LAST] [-S FIRST-LAST] [-b BINDIR] [-j JOBS]
 #   -r  rule table under test (default: soak-run's default)
@@ -26,6 +27,7 @@ if [ "${1:-}" = -1 ]; then
 	out=$work/run.$start.$rules.$seed
 	case $start in
 	main) set -- --warmup --preset maker_bias_uplift_v1 ;;
+	conservative) set -- --no-warmup --preset warmup_conservative_v1 ;;
 	replace_rate_600) set -- --no-warmup --set replace_rate_per_min=600 ;;
 	min_interval_20) set -- --no-warmup --set min_interval_ms=20 ;;
 	concurrency_16) set -- --no-warmup --set concurrency_limit=16 ;;
@@ -52,6 +54,10 @@ if [ "${1:-}" = -1 ]; then
 	   first_pass: (map(select(.gate.window.complete and .gate.window.status == "PASS")) | first | .iteration? // null),
 	   l8: .[-1].gate.window.status,
 	   applied: map(select(.tuning.applied)) | length,
+	   flaps: ([.[].tuning.deltas // {} | to_entries[]] | group_by(.key)
+	            | map([.[].value | if . > 0 then 1 else -1 end] as $s
+	                  | [range(1; $s | length) | select($s[.] != $s[. - 1])] | length)
+	            | map(select(. >= 2)) | length),
 	   net: [$st[].summary.net_bps] | mean,
 	   mt: [$st[].summary.maker_taker_ratio] | mean,
 	   p95: [$st[].summary.p95_latency_ms] | mean,
@@ -100,6 +106,8 @@ done > "$work/jobs"
 for seed in $(seq "${main_seeds%-*}" "${main_seeds#*-}"); do
 	echo "main tuner $seed"
 	echo "main control $seed"
+	echo "conservative tuner $seed"
+	echo "conservative control $seed"
 done >> "$work/jobs"
 
 if command -v parallel >/dev/null; then
@@ -115,7 +123,8 @@ jq -s -r --arg rules "${rules:-the default rules}" --arg seeds "$seeds" --arg ma
   def sd: mean as $m | if length < 2 then 0 else (map((. - $m) * (. - $m)) | add / (length - 1) | sqrt) end;
   def r(x): if x == null then "-" else (x * 100 | round) / 100 | tostring end;
   def cell: "\(r(map(.fails) | median)) / \(r(map(.fails) | mean)) | \(r(map(.first_pass | select(. != null)) | median)) (\(map(select(.first_pass != null)) | length)/\(length)) | \(map(select(.l8 == "PASS")) | length)/\(length)";
-  (map(select(.start != "main"))) as $bad | (map(select(.start == "main"))) as $mainruns |
+  (map(select(.start != "main" and .start != "conservative"))) as $bad | (map(select(.start == "main"))) as $mainruns |
+  (map(select(.start == "conservative"))) as $cons |
   ($bad | map(.start) | unique) as $names |
   ($bad | group_by([.start, .seed]) | map({t: (.[] | select(.rules == "tuner")), c: (.[] | select(.rules == "control"))})) as $pairs |
   "Bad starts: seeds \($seeds), 24 iterations without warm-up; tuner = \($rules), control = --rules none.",
@@ -131,6 +140,10 @@ jq -s -r --arg rules "${rules:-the default rules}" --arg seeds "$seeds" --arg ma
   "- where the control last-8 window FAILs (\($cf | length) runs), the tuner PASSes in \($cf | map(select(.t.l8 == "PASS")) | length) (\(if ($cf | length) > 0 then r(100 * ($cf | map(select(.t.l8 == "PASS")) | length) / ($cf | length)) else "-" end)%; target ≥ 80%)",
   "- median FAIL count over all \($pairs | length) runs: tuner \(r($pairs | map(.t.fails) | median)), control \(r($pairs | map(.c.fails) | median)) (target: tuner ≤ half the control)",
   "- mean FAIL count: tuner \(r($pairs | map(.t.fails) | mean)), control \(r($pairs | map(.c.fails) | mean)); runs where the tuner FAILs more iterations than the control: \($pairs | map(select(.t.fails > .c.fails)) | length)",
+  "- oscillation: keys whose applied steps changed direction twice or more in a run (up, down, up), over all tuner runs: \($bad | map(select(.rules == "tuner") | .flaps) | add) (a correction given back later is one change)",
+  "",
+  ($cons | group_by(.seed) | map({t: (.[] | select(.rules == "tuner")), c: (.[] | select(.rules == "control"))})) as $cp |
+  "Conservative preset (warmup_conservative_v1 as the candidate, no warm-up), seeds \($main): last-8 net_bps mean tuner \(r($cp | map(.t.l8_net) | mean)), control \(r($cp | map(.c.l8_net) | mean)); paired difference \(r($cp | map(.t.l8_net - .c.l8_net) | mean)) (min \(r($cp | map(.t.l8_net - .c.l8_net) | min)), max \(r($cp | map(.t.l8_net - .c.l8_net) | max))); steady risk tuner \(r($cp | map(.t.risk) | mean)), control \(r($cp | map(.c.risk) | mean)); iterations with a change per run \(r($cp | map(.t.applied) | mean)); keys oscillating (two changes of direction or more) \($cp | map(.t.flaps) | add).",
   "",
   ($mainruns | group_by(.seed) | map({t: (.[] | select(.rules == "tuner")), c: (.[] | select(.rules == "control"))})) as $mp |
   "Main job (soak-run --warmup --preset maker_bias_uplift_v1), seeds \($main), paired tuner − control, mean over iterations 7-24 per seed:",
