@@ -131,7 +131,6 @@ static void send_quote(struct sim *s, int sd, enum order_kind kind, double price
 static void decide(struct sim *s)
 {
 	double delay = sim_stale_delay(s);
-	sim_push(s, s->stale, delay * 1000.0);
 	long k = (long)floor((s->t - delay) / s->dt);
 	if (k < 0)
 		k = 0;
@@ -160,12 +159,14 @@ static void decide(struct sim *s)
 /* The bot logs a fill when its report arrives. */
 static void emit_fill(struct sim *s, const struct report *r)
 {
-	struct soak_event e = { .type = SOAK_EV_FILL, .side = r->size > 0 ? SOAK_BUY : SOAK_SELL,
-		.price = sim_price(r->price), .qty = nearbyint(fabs(r->size) / SIM_UNIT) / 1e6,
-		.liquidity = r->maker ? SOAK_MAKER : SOAK_TAKER };
+	struct soak_event *e = &s->ev;
 	double fee_bps = r->maker ? s->m->maker_fee_bps : s->m->taker_fee_bps;
-	e.fee = e.qty * e.price * fee_bps / 1e4;
-	sim_emit(s, &e, r->id);
+	e->side = r->size > 0 ? SOAK_BUY : SOAK_SELL;
+	e->price = sim_price(r->price);
+	e->qty = nearbyint(fabs(r->size) / SIM_UNIT) / 1e6;
+	e->liquidity = r->maker ? SOAK_MAKER : SOAK_TAKER;
+	e->fee = nearbyint(e->qty * e->price * fee_bps / 1e4 * 1e9) / 1e9;
+	sim_emit(s, SOAK_EV_FILL, r->id);
 }
 
 void sim_report(struct sim *s)
@@ -175,24 +176,29 @@ void sim_report(struct sim *s)
 	f->head = (f->head + 1) % MSG_RING;
 	f->len--;
 	struct belief *b = &s->bel[r.side];
+	bool unblocked = s->open_orders >= s->concurrency;
+	bool news = true;   /* whether the report changes what the bot decides on */
 	switch (r.kind) {
 	case R_ACK:
 		if (!r.rescue)
 			s->open_orders--;
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_ACK }, r.id);
+		news = !r.rescue && unblocked;
+		sim_emit(s, SOAK_EV_ACK, r.id);
 		break;
 	case R_REJECT:
 		s->pending_rescue -= r.size;
 		s->st->rescue_rejects++;
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_REJECT,
-			.reason = "limit price not reached" }, r.id);
+		strcpy(s->ev.reason, "limit price not reached");
+		sim_emit(s, SOAK_EV_REJECT, r.id);
 		break;
 	case R_PULL_DONE:
 		s->open_orders--;
+		news = unblocked;
 		break;
 	case R_CANCEL:
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_CANCEL }, r.id);
-		if (b->working && b->id == r.id)
+		sim_emit(s, SOAK_EV_CANCEL, r.id);
+		news = b->working && b->id == r.id;
+		if (news)
 			b->working = false;
 		break;
 	case R_FILL:
@@ -207,7 +213,8 @@ void sim_report(struct sim *s)
 		}
 		break;
 	}
-	decide(s);
+	if (news)
+		decide(s);
 }
 
 /* --- market ------------------------------------------------------------- */
@@ -239,7 +246,8 @@ static void make_path(struct sim *s)
 
 static void emit_mid(struct sim *s)
 {
-	sim_emit(s, &(struct soak_event){ .type = SOAK_EV_MID, .price = sim_price(sim_mid(s)) }, 0);
+	s->ev.price = sim_price(sim_mid(s));
+	sim_emit(s, SOAK_EV_MID, 0);
 }
 
 static void market_tick(struct sim *s)
@@ -247,6 +255,7 @@ static void market_tick(struct sim *s)
 	s->tick++;
 	emit_mid(s);
 	sim_push(s, s->position, fabs(s->true_pos));
+	sim_push(s, s->stale, sim_stale_delay(s) * 1000.0);
 	sim_sweep(s);
 	decide(s);
 }
@@ -360,12 +369,15 @@ bool sim_run(const struct sim_market *m, const struct soak_params *p, uint64_t s
 	if (!prepare_path(&s, w))
 		return false;
 	init_state(&s);
-	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_START, .iteration = iteration,
-		.position_limit = s.limit, .risk_budget = m->risk_budget, .markout_s = m->markout_s }, 0);
+	s.ev.iteration = iteration;
+	s.ev.position_limit = s.limit;
+	s.ev.risk_budget = m->risk_budget;
+	s.ev.markout_s = m->markout_s;
+	sim_emit(&s, SOAK_EV_START, 0);
 	emit_mid(&s);
 	decide(&s);
 	run_events(&s);
-	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_END }, 0);
+	sim_emit(&s, SOAK_EV_END, 0);
 	stats->md_delay_p95_ms = sim_series_p95(s.stale);
 	stats->position_p95 = sim_series_p95(s.position);
 	return !s.oom;
