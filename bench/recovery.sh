@@ -1,6 +1,8 @@
 #!/bin/sh
 # recovery.sh - does the tuner recover a soak started from bad parameters?
-# Each bad start is soaked 24 iterations without warm-up on 10 seeds, once
+# Each bad start (replace rate 600, min interval 20, concurrency 16, rescue
+# share 1 with cooldown 0, position limit 1000, spread and tail age at their
+# lower bounds, all at once) is soaked 24 iterations without warm-up on 10 seeds, once
 # with the tuner's rule table and once with the empty table (--rules none,
 # the control), on the same seeds (common random numbers: the runs differ
 # only by the tuner).  Then the README's main job (--warmup --preset
@@ -25,6 +27,9 @@ set -eu
 if [ "${1:-}" = -1 ]; then
 	work=$2 start=$3 rules=$4 seed=$5
 	out=$work/run.$start.$rules.$seed
+	# the lower bounds come from the registry (soak-mock --list-params)
+	spread_min=$(soak-mock --list-params | jq -r 'select(.key == "base_spread_bps_delta") | .min')
+	tail_min=$(soak-mock --list-params | jq -r 'select(.key == "tail_age_ms") | .min')
 	case $start in
 	main) set -- --warmup --preset maker_bias_uplift_v1 ;;
 	conservative) set -- --no-warmup --preset warmup_conservative_v1 ;;
@@ -33,11 +38,12 @@ if [ "${1:-}" = -1 ]; then
 	concurrency_16) set -- --no-warmup --set concurrency_limit=16 ;;
 	rescue_1_cooldown_0) set -- --no-warmup --set rescue_max_ratio=1 --set rescue_cooldown_ms=0 ;;
 	position_limit_1000) set -- --no-warmup --set position_limit_notional=1000 ;;
-	spread_0) set -- --no-warmup --set base_spread_bps_delta=0 ;;
-	tail_age_200) set -- --no-warmup --set tail_age_ms=200 ;;
+	spread_min) set -- --no-warmup --set base_spread_bps_delta="$spread_min" ;;
+	tail_age_min) set -- --no-warmup --set tail_age_ms="$tail_min" ;;
 	all_at_once) set -- --no-warmup --set replace_rate_per_min=600 --set min_interval_ms=20 \
 		--set concurrency_limit=16 --set rescue_max_ratio=1 --set rescue_cooldown_ms=0 \
-		--set position_limit_notional=1000 --set base_spread_bps_delta=0 --set tail_age_ms=200 ;;
+		--set position_limit_notional=1000 --set base_spread_bps_delta="$spread_min" \
+		--set tail_age_ms="$tail_min" ;;
 	*) echo "$0: unknown start '$start'" >&2; exit 2 ;;
 	esac
 	rules_opt=
@@ -90,13 +96,15 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 : "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
 export SOAKKIT_PRESET_PATH
 [ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
-command -v soak-run >/dev/null || { echo "$0: 'soak-run' not found (use -b BINDIR)" >&2; exit 2; }
+for prog in soak-run soak-mock; do
+	command -v "$prog" >/dev/null || { echo "$0: '$prog' not found (use -b BINDIR)" >&2; exit 2; }
+done
 RECOVERY_RULES=$rules
 export RECOVERY_RULES
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
-starts="replace_rate_600 min_interval_20 concurrency_16 rescue_1_cooldown_0 position_limit_1000 spread_0 tail_age_200 all_at_once"
+starts="replace_rate_600 min_interval_20 concurrency_16 rescue_1_cooldown_0 position_limit_1000 spread_min tail_age_min all_at_once"
 for start in $starts; do
 	for seed in $(seq "${seeds%-*}" "${seeds#*-}"); do
 		echo "$start tuner $seed"

@@ -32,16 +32,16 @@ fired() {
 	assert_jq '.tuning.rules == "tuner_rules_v2" and .tuning.rules_fired == [] and .tuning.proposed_deltas == {}'
 }
 
-@test "latency: p95 > 340 (WARN) and > 400 (FAIL) slow the quote replacements and refreshes" {
+@test "latency: p95 > 340 (WARN) and > 400 (FAIL) slow the quote replacements" {
 	run propose "$band" '{"p95_latency_ms":340}'
 	fired
 	run propose "$band" '{"p95_latency_ms":341}'
 	fired latency_warn
-	assert_jq '.tuning.proposed_deltas.replace_rate_per_min < 0 and .tuning.proposed_deltas.tail_age_ms > 0'
+	assert_jq '.tuning.proposed_deltas.replace_rate_per_min < 0 and .tuning.proposed_deltas.min_interval_ms > 0'
 	warn=$(echo "$output" | jq .tuning.proposed_deltas.replace_rate_per_min)
 	run propose "$band" '{"p95_latency_ms":401}'
 	fired latency_fail
-	assert_jq ".tuning.proposed_deltas.replace_rate_per_min < $warn and .tuning.proposed_deltas.tail_age_ms > 0"
+	assert_jq ".tuning.proposed_deltas.replace_rate_per_min < $warn and .tuning.proposed_deltas.min_interval_ms > 0"
 }
 
 @test "risk: > 0.40 (WARN) and > 0.50 (FAIL) lower the position limit and the rescue edge" {
@@ -69,15 +69,16 @@ fired() {
 	fired risk_warn
 }
 
-@test "net: < 2.8 (WARN) and < 2.0 (FAIL) space rescues out and ask more edge; FAIL also widens" {
+@test "net: < 2.8 (WARN) and < 2.0 (FAIL) widen the quotes and space rescues out; FAIL also asks more edge" {
 	run propose "$band" '{"net_bps":2.8}'
 	fired
 	run propose "$band" '{"net_bps":2.79}'
 	fired net_warn
-	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0'
+	assert_jq '.tuning.proposed_deltas | .base_spread_bps_delta > 0 and .rescue_cooldown_ms > 0'
+	warn=$(echo "$output" | jq .tuning.proposed_deltas.base_spread_bps_delta)
 	run propose "$band" '{"net_bps":1.99}'
 	fired net_fail
-	assert_jq '.tuning.proposed_deltas | .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0 and .base_spread_bps_delta > 0'
+	assert_jq ".tuning.proposed_deltas | .base_spread_bps_delta > $warn and .rescue_cooldown_ms > 0 and .rescue_min_edge_bps > 0"
 	# under risk the risk rule's rescue edge (down) comes first and stays
 	run propose "$band" '{"net_bps":1.99,"risk_ratio":0.6}'
 	fired risk_fail net_fail
@@ -92,7 +93,7 @@ fired() {
 	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min < 0 and .base_spread_bps_delta > 0'
 	run propose "$band" '{"slippage_bps_p95":2.01,"net_bps":2.5}'
 	fired net_warn slippage_tail
-	assert_jq '.tuning.proposed_deltas | .tail_age_ms > 0 and .rescue_cooldown_ms > 0'
+	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min < 0 and .rescue_cooldown_ms > 0'
 	run propose "$band" '{"adverse_bps_p95":8.5,"slippage_bps_p95":2,"net_bps":2.5}'
 	fired net_warn
 }
