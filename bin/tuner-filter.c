@@ -13,8 +13,9 @@
 static const char help_text[] =
 "Usage: tuner-filter [OPTION]...\n"
 "Decide which of `tuning.proposed_deltas' (written by tuner-propose) are\n"
-"applied: at most K keys, largest range-normalized change first, none on\n"
-"cooldown, steps scaled down to the velocity budget left, no A->B->A\n"
+"applied: at most K keys (one velocity held back first, then the largest\n"
+"range-normalized change), none on cooldown, steps scaled down to the\n"
+"velocity budget left, no A->B->A\n"
 "oscillation, frozen keys held after a steady stretch.  Writes\n"
 "`tuning.deltas', `tuning.skipped', `tuning.scaled' and the rest of the\n"
 "decision, `next_params' and `state.tuner' (JSON lines, stdin to stdout).\n"

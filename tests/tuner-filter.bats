@@ -146,6 +146,15 @@ same_records() {
 	assert_jq '.tuning.skipped == {"rescue_cooldown_ms":"max_keys"}'
 }
 
+@test "state.tuner.history[].velocity is checked: an array of parameter names" {
+	for bad in '"velocity":"tail_age_ms"' '"velocity":["no_such_key"]' '"velocity":[3]'; do
+		st="\"state\":{\"tuner\":{\"history\":[{\"iteration\":9,\"from\":{},\"size\":0,$bad,\"streak\":0,\"freeze\":false}]}}"
+		run bash -c "$(declare -f record rec); rec 10 '{\"tail_age_ms\":13}' '$st' | tuner-filter"
+		[ "$status" -eq 2 ] || { echo "accepted: $bad"; return 1; }
+		[[ "$output" == *"state.tuner.history[0].velocity"* ]]
+	done
+}
+
 @test "velocity alone never holds a key back 3 iterations in a row" {
 	# every iteration proposes a big step on every key; with the budget scaled,
 	# no key may be skipped for velocity at 3 consecutive iterations
