@@ -102,10 +102,10 @@ moves() {
 	moves risk_ratio up rescue_cooldown_ms
 }
 
-@test "larger position limit: more inventory, fewer pulls and rescues, more P&L" {
+@test "larger position limit: more inventory, fewer rescues, bigger quotes, more P&L" {
 	moves risk_ratio up position_limit_notional
 	moves rescue_count down position_limit_notional
-	moves pull_count down position_limit_notional
+	moves fills.maker_volume up position_limit_notional
 	moves pnl up position_limit_notional
 }
 

@@ -45,7 +45,7 @@ void sim_derive_constants(struct sim *s)
 	double cost = m->taker_fee_bps + m->touch_half_bps;
 	s->limit = limit;
 	s->half_spread = m->base_half_spread_bps + sim_param(s, P_BASE_SPREAD_BPS_DELTA);
-	s->quote_size = q < limit / 2.0 ? q : limit / 2.0;
+	s->quote_size = nearbyint((q < limit / 2.0 ? q : limit / 2.0) / SIM_UNIT) * SIM_UNIT;
 	s->move_step = sim_param(s, P_MAX_DELTA_RATIO) * 2.0 * s->half_spread;
 	s->skew_per_inv = m->skew_bps_at_limit / limit;
 	s->tail_age_s = sim_param(s, P_TAIL_AGE_MS) / 1000.0;
@@ -254,7 +254,7 @@ static void cancel_live(struct sim *s, int sd)
 	if (!q->on)
 		return;
 	q->on = false;
-	sim_respond(s, (struct report){ 0, q->id, R_CANCEL, sd, 0, 0, false, false });
+	sim_respond(s, (struct report){ 0, q->id, R_CANCEL, sd, q->units * SIM_UNIT, 0, false, false });
 }
 
 /*

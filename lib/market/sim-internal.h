@@ -30,7 +30,7 @@ struct report {
 	long id;
 	enum report_kind kind;
 	int side;
-	double size;           /* R_FILL, R_REJECT: signed notional */
+	double size;           /* R_FILL, R_REJECT: signed notional; R_CANCEL: what was left */
 	double price;          /* R_FILL: bps of the opening mid */
 	bool maker;            /* R_FILL */
 	bool rescue;
@@ -71,7 +71,9 @@ struct sim {
 	struct fifo_reports response;
 	long next_id;
 	int open_orders;           /* quotes and pulls sent, not yet acknowledged */
-	double known_pos, pending_rescue;   /* notional: from fill reports; rescues in flight */
+	double known_pos;          /* notional, from the fill reports received */
+	double pending[2];         /* rescues in flight that buy (BID) and sell (ASK), notional */
+	double open_qty[2];        /* per side: quotes sent, not yet known filled or cancelled */
 	double true_pos;
 	double last_action, tokens, token_time, rate, rate_time;
 	double load_time, load_value;   /* sim_load's cache */
