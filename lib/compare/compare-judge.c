@@ -202,9 +202,9 @@ static void judge_kpi(const struct compare_config *cfg, const double *x, long nx
 	long units = paired ? nx : (nx < ny ? nx : ny);
 	if (units < cfg->min_units || units == 0) {
 		r->outcome = OUTCOME_INCONCLUSIVE;
-		kpi_text(r, "too few units: %ld %s, at least %ld needed", units,
-			 paired ? "pairs" : units == nx ? "baseline logs" : "candidate logs",
-			 cfg->min_units > 1 ? cfg->min_units : 1);
+		kpi_text(r, "too few units: %ld %s%s, at least %ld needed", units,
+			 paired ? "pair" : units == nx ? "baseline log" : "candidate log",
+			 units == 1 ? "" : "s", cfg->min_units > 1 ? cfg->min_units : 1);
 		return;
 	}
 	bool ok;
