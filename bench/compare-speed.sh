@@ -52,4 +52,5 @@ echo "comparison of 20 seeds x 2 presets (40 soaks of 24 iterations), $(nproc) c
 echo "  soak-sweep -j $jobs + soak-compare: $(elapsed "$start" "$end") s" \
 	"(soaks $(elapsed "$start" "$soaked") s, comparison $(elapsed "$soaked" "$end") s); target < 10 s"
 echo "  reference, a loop of soak-run one at a time + soak-compare: $(elapsed "$ref_start" "$ref_end") s"
-echo "  verdict: $(head -n 1 "$work/comparison.md")"
+echo
+sed "s|$work/||g" "$work/comparison.md"
