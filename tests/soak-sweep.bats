@@ -46,6 +46,75 @@ setup() {
 	[ "$(awk -F '\t' 'NR > 1 { print $2 }' ssh/joblog | sort -u)" = ":" ]
 }
 
+# An sshd of our own on 127.0.0.1 (a key made here, our PATH for the
+# sessions); its ssh command line in $BATS_TEST_TMPDIR/login.  Skips when
+# this machine has no sshd or ssh, or it will not start here.
+start_sshd() {
+	local sshd port try
+	sshd=$(command -v sshd || echo /usr/sbin/sshd)
+	[ -x "$sshd" ] && command -v ssh > /dev/null && command -v ssh-keygen > /dev/null ||
+		skip "no sshd/ssh here: the ssh form is tested with --sshlogin : only"
+	[ -d /run/sshd ] || mkdir -p /run/sshd 2> /dev/null || skip "cannot make /run/sshd for sshd"
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/hostkey"
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/userkey"
+	cp "$BATS_TEST_TMPDIR/userkey.pub" "$BATS_TEST_TMPDIR/authorized_keys"
+	for try in 1 2 3 4 5; do
+		port=$((20000 + ($$ * 7 + try * 1013) % 30000))
+		cat > "$BATS_TEST_TMPDIR/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $BATS_TEST_TMPDIR/hostkey
+AuthorizedKeysFile $BATS_TEST_TMPDIR/authorized_keys
+PidFile $BATS_TEST_TMPDIR/sshd.pid
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+PermitRootLogin prohibit-password
+SetEnv "PATH=$PATH" "SOAKKIT_PRESET_PATH=$SOAKKIT_PRESET_PATH"
+EOF
+		"$sshd" -D -f "$BATS_TEST_TMPDIR/sshd_config" -E "$BATS_TEST_TMPDIR/sshd.log" 3>&- &
+		echo $! > "$BATS_TEST_TMPDIR/sshd.started"
+		echo "ssh -i $BATS_TEST_TMPDIR/userkey -p $port -o StrictHostKeyChecking=no" \
+			"-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR" \
+			"$(id -un)@127.0.0.1" > "$BATS_TEST_TMPDIR/login"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			# shellcheck disable=SC2046 # the login is words
+			$(cat "$BATS_TEST_TMPDIR/login") soak-run --version > /dev/null 2>&1 && return 0
+			kill -0 "$(cat "$BATS_TEST_TMPDIR/sshd.started")" 2> /dev/null || break
+			sleep 0.3
+		done
+		stop_sshd
+	done
+	skip "sshd would not start here: $(tail -n 1 "$BATS_TEST_TMPDIR/sshd.log" 2> /dev/null)"
+}
+
+stop_sshd() {
+	[ -s "$BATS_TEST_TMPDIR/sshd.started" ] || return 0
+	kill "$(cat "$BATS_TEST_TMPDIR/sshd.started")" 2> /dev/null
+	wait "$(cat "$BATS_TEST_TMPDIR/sshd.started")" 2> /dev/null
+	rm -f "$BATS_TEST_TMPDIR/sshd.started"
+}
+
+teardown() {
+	stop_sshd
+}
+
+@test "over ssh (an sshd of the test's own on 127.0.0.1): the same logs, values never shell" {
+	start_sshd
+	soak-sweep -q -s 1-2 -n 6 -p none -p maker_bias_uplift_v1 -o local
+	mkdir 'odd $(touch pwned) dir'
+	cp "$SOAK_SRCDIR/presets/market_default.json" 'odd $(touch pwned) dir/mkt.json'
+	run soak-sweep -q -s 1-2 -n 6 -p none -p maker_bias_uplift_v1 -S "$(cat login)" -o remote
+	[ "$status" -eq 0 ]
+	local f
+	for f in local/*/seed-*.jsonl; do cmp "$f" "remote/${f#local/}"; done
+	[ "$(awk -F '\t' 'NR > 1 { print $2 }' remote/joblog | sort -u)" = "$(cat login)" ]
+	run soak-sweep -q -s 1 -n 3 -m "$BATS_TEST_TMPDIR/odd \$(touch pwned) dir/mkt.json" -S "$(cat login)" -o odd
+	[ "$status" -eq 0 ]
+	[ ! -e pwned ] && [ ! -e "$HOME/pwned" ]
+	[ "$(wc -l < odd/none@mkt/seed-1.jsonl)" -eq 3 ]
+}
+
 @test "a failed run: exit 2, an empty log and its errors; --resume reruns only it" {
 	mkdir stub
 	# soak-run that fails on seed 2 while the flag file exists
