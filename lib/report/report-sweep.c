@@ -181,7 +181,8 @@ void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thre
 	char **names;
 	int n = list_dir(dir, true, &names), shown = 0;
 	cJSON *list = report_checked(cJSON_CreateArray());
-	qsort(names, (size_t)n, sizeof *names, by_name);
+	if (n)
+		qsort(names, (size_t)n, sizeof *names, by_name);
 	if (markdown)
 		fprintf(s->out, "## Sweep report: `%s`\n\nEach run's KPIs over its last %ld "
 			"iterations (the statistic of the KPI's window goal, else the mean); "
