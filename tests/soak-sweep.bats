@@ -128,11 +128,17 @@ EOF
 	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 6 -o sw
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"2 of 3 runs complete, 1 failed"* ]]
+	[[ "$output" == *"soak-sweep: 1 run(s) failed"* ]]
 	[[ "$output" == *"--resume reruns them"* ]]
 	[ ! -s sw/none/seed-2.jsonl ]
 	[ "$(cat sw/none/seed-2.jsonl.err)" = "stub: seed 2 fails" ]
 	# other options give other runs: refused
 	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-4 -n 6 -o sw --resume
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"other runs than the sweep in 'sw' was started with"* ]]
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 7 -o sw --resume
+	[ "$status" -eq 2 ]
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 6 --warmup -o sw --resume
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"other runs than the sweep in 'sw' was started with"* ]]
 	rm flag
@@ -157,6 +163,14 @@ EOF
 	run jq -c 'select(.iteration == 1) | [.params.min_interval_ms, .params.concurrency_limit, .summary.market]' \
 		"grid/none@calm+min_interval_ms=90+concurrency_limit=3/seed-1.jsonl"
 	[ "$output" = '[90,3,"calm"]' ]
+}
+
+@test "--warmup, --rules and --thresholds reach every run; options.tsv keeps them" {
+	run soak-sweep -q -s 1-2 -n 3 --warmup --rules=tuner_rules_v1 --thresholds=kpi_thresholds_v1 -o w
+	[ "$status" -eq 0 ]
+	run jq -c 'select(.iteration == 1) | [.phase.name, .tuning.rules, .summary.seed]' w/none/seed-2.jsonl
+	[ "$output" = '["WARMUP","tuner_rules_v1",2]' ]
+	[ "$(cat w/options.tsv)" = "$(printf 'iterations\t3\nrun options\t\t--warmup\t--rules=tuner_rules_v1\t--thresholds=kpi_thresholds_v1')" ]
 }
 
 @test "values reach soak-run as arguments, never as shell" {
