@@ -117,7 +117,7 @@ same=$(compare aa_same_seeds seed "$a" "$(head -n 1 "$work/draws" | cut -d' ' -f
 	"$a" "$(head -n 1 "$work/draws" | cut -d' ' -f1-$group)")
 
 echo "soak-compare error rates (bench/compare-power.sh): $seeds seeds a side soaked once" \
-	"(24 iterations, ${soaked} s with -j $jobs), $draws draws of $group seeds a side, config compare_default"
+	"(24 iterations, 3 x $seeds soaks in ${soaked} s with -j $jobs), $draws draws of $group seeds a side, config compare_default"
 echo "B: every fee +0.2 bps; its effect on net_bps, all $seeds seeds paired: $(effect "$a" "$b")"
 echo "C: base_spread_bps_delta 0.39 (A: 0.14); A against C on net_bps, all $seeds seeds paired: $(effect "$c" "$a")"
 awk -v draws="$draws" '

@@ -159,7 +159,7 @@ cJSON *compare_json(const struct compare_result *res, const char *base_label,
 void compare_markdown(FILE *out, const struct compare_result *res, const char *base_label,
 		      const char *cand_label);
 
-/* x rounded to 4 significant decimals as soak_num prints it (buf: 32 bytes);
+/* x rounded to 4 decimals and printed as soak_num prints it (buf: 32 bytes);
  * "-inf"/"inf" for an open end. */
 const char *compare_number(double x, char *buf);
 
