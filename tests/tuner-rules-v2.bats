@@ -93,7 +93,7 @@ fired() {
 	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min < 0 and .base_spread_bps_delta > 0'
 	run propose "$band" '{"slippage_bps_p95":2.01,"net_bps":2.5}'
 	fired net_warn slippage_tail
-	assert_jq '.tuning.proposed_deltas | .replace_rate_per_min < 0 and .impact_cap_ratio < 0'
+	assert_jq '.tuning.proposed_deltas | .tail_age_ms < 0 and .replace_rate_per_min < 0'
 	run propose "$band" '{"adverse_bps_p95":8.5,"slippage_bps_p95":2,"net_bps":2.5}'
 	fired net_warn
 }
