@@ -122,19 +122,38 @@ identity_holds() {
 }
 
 @test "the identity check is real: one part broken by 1e-5 bps fails it, 1e-7 does not" {
-	id="$SOAK_BUILDDIR/tests/measure-identity"
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
 	for f in touch adverse rescue rebate carry; do
-		run "$id" none 0 < "$EV/$f/1.jsonl"
+		run "$harness" break none 0 < "$EV/$f/1.jsonl"
 		[ "$status" -eq 0 ]
 		[[ "$output" == "ok "* ]]
 		for part in gross fees adverse slippage inventory; do
-			run "$id" "$part" 1e-5 < "$EV/$f/1.jsonl"
+			run "$harness" break "$part" 1e-5 < "$EV/$f/1.jsonl"
 			[ "$status" -eq 1 ]
 			[[ "$output" == "attribution does not add up: net_bps "* ]]
-			run "$id" "$part" 1e-7 < "$EV/$f/1.jsonl"
+			run "$harness" break "$part" 1e-7 < "$EV/$f/1.jsonl"
 			[ "$status" -eq 0 ]
 		done
 	done
+}
+
+@test "events are written so that they read back bit for bit" {
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
+	printf '%s\n' \
+		'{"t":0.1,"ev":"mid","price":100.30000000000001}' \
+		'{"t":1e-7,"ev":"bid","price":0.1}' \
+		'{"t":3,"ev":"send","id":12,"side":"sell","price":1.7976931348623157e308,"qty":2.5e-300,"kind":"rescue"}' \
+		'{"t":3,"ev":"reject","id":"q\"1\\","reason":"tab\there \u00e9"}' \
+		'{"t":4,"ev":"fill","id":"x","side":"buy","price":99.95,"qty":0.30000000000000004,"liquidity":"taker","fee":-0.5}' \
+		'{"t":5,"ev":"start","iteration":7,"position_limit":1,"risk_budget":2,"markout_s":0.25}' \
+		'{"t":9,"ev":"end"}' > "$BATS_TEST_TMPDIR/log"
+	run "$harness" roundtrip < "$BATS_TEST_TMPDIR/log"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	# the same JSON values (ids as text), and the shortest exact digits
+	[ "$(printf '%s\n' "$output" | jq -cS .)" = "$(jq -cS 'if .id then .id |= tostring else . end' "$BATS_TEST_TMPDIR/log")" ]
+	[ "${lines[0]}" = '{"t":0.1,"ev":"mid","price":100.30000000000001}' ]
+	[[ "${lines[2]}" == *'"id":"12"'* ]]
 }
 
 @test "the record keeps its fields; an old summary is replaced" {
