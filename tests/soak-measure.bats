@@ -246,6 +246,18 @@ END='{"t":9,"ev":"end"}'
 	[[ "$output" == *"line 1: 'start' is iteration 2 but the record is iteration 1" ]]
 }
 
+@test "numbers that overflow the KPIs are bad input, not inf or nan" {
+	bad '{"t":0,"ev":"start","iteration":1,"position_limit":5000,"risk_budget":1e-310}' \
+		'{"t":0,"ev":"mid","price":1e300}' \
+		'{"t":0,"ev":"send","id":"a","side":"buy","price":1e300,"qty":1,"kind":"quote"}' \
+		'{"t":1,"ev":"fill","id":"a","side":"buy","price":1e300,"qty":1,"liquidity":"maker","fee":0}' "$END"
+	[[ "$output" == *"line 5: the KPIs overflow (prices, sizes or times too large)" ]]
+	bad "$START" "$MID" \
+		'{"t":0,"ev":"send","id":"a","side":"buy","price":1e300,"qty":1e10,"kind":"quote"}' \
+		'{"t":1,"ev":"fill","id":"a","side":"buy","price":1e300,"qty":1e10,"liquidity":"maker","fee":0}' "$END"
+	[[ "$output" == *"line 4: the fill's notional (qty x price) is not a finite number" ]]
+}
+
 @test "with --on-error=skip a record with a bad log is rejected and the rest goes on" {
 	mkdir -p "$BATS_TEST_TMPDIR/d"
 	cp "$EV/touch/1.jsonl" "$BATS_TEST_TMPDIR/d/1.jsonl"

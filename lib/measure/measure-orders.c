@@ -95,6 +95,8 @@ bool measure_order_send(struct measure *m, const struct soak_event *e, char *err
 		return soak_errorf(err, "'send' before any mid (a 'mid' or both 'bid' and 'ask')");
 	if (find(m, e->id))
 		return soak_errorf(err, "order '%s' sent while already open", e->id);
+	if (m->order_n >= MEASURE_MAX_OPEN_ORDERS)
+		return soak_errorf(err, "more than %d orders open at once", MEASURE_MAX_OPEN_ORDERS);
 	if (2 * (m->order_n + 1) > m->order_cap && !grow(m))
 		return soak_errorf(err, "out of memory");
 	size_t h = hash_id(e->id);

@@ -201,6 +201,8 @@ static void taker_fill(struct measure *m, double signed_qty, double price, doubl
 static bool on_fill(struct measure *m, const struct soak_event *e, char *err)
 {
 	double decision_mid;
+	if (!isfinite(e->qty * e->price))
+		return soak_errorf(err, "the fill's notional (qty x price) is not a finite number");
 	if (!measure_order_fill(m, e, &decision_mid, err))
 		return false;
 	double signed_qty = e->side == SOAK_BUY ? e->qty : -e->qty;
@@ -301,6 +303,22 @@ static bool check_identity(const struct soak_summary *k, char *err)
 	return true;
 }
 
+/* Every KPI is a finite number (huge prices or sizes could overflow). */
+static bool check_finite(const struct soak_summary *k, char *err)
+{
+	const double v[] = {
+		k->net_bps, k->gross_bps, k->fees_eff_bps, k->adverse_bps, k->slippage_bps,
+		k->inventory_bps, k->maker_taker_ratio, k->p95_latency_ms, k->risk_ratio,
+		k->adverse_bps_p95, k->slippage_bps_p95, k->order_age_p95_ms, k->cancel_ratio,
+		k->adverse_bps_h[0], k->adverse_bps_h[1], k->adverse_bps_h[2], k->maker_volume,
+		k->taker_volume, k->pnl, k->traded_notional, k->final_position, k->duration_s,
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (!isfinite(v[i]))
+			return soak_errorf(err, "the KPIs overflow (prices, sizes or times too large)");
+	return true;
+}
+
 static void money_kpis(struct measure *m, struct soak_summary *k)
 {
 	double pnl = m->cash + m->position * m->mid - m->fees_paid;
@@ -336,7 +354,7 @@ bool measure_finish(struct measure *m, struct soak_summary *out, char *err)
 	k->cancel_ratio = k->quote_count > 0 ? (double)k->cancel_count / (double)k->quote_count : 0;
 	list_drivers(k);
 	*out = *k;
-	return check_identity(k, err);
+	return check_finite(k, err) && check_identity(k, err);
 }
 
 bool measure_break_part(struct measure *m, const char *part, double bps)
