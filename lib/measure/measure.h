@@ -111,6 +111,7 @@ struct measure {
 	size_t pend_cap, pend_head, pend_n;   /* pend_head: sequence number of the oldest */
 	size_t pend_cursor[MEASURE_N_EXTRA_HORIZONS + 1];   /* next to settle, per horizon */
 	double next_due;               /* earliest markout time pending (INFINITY: none) */
+	double due[MEASURE_N_EXTRA_HORIZONS + 1];   /* per horizon: its next markout time */
 	bool oom;
 };
 
