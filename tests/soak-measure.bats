@@ -175,6 +175,20 @@ identity_holds() {
 	[[ "${lines[2]}" == *'"id":"12"'* ]]
 }
 
+@test "numbers of every size and number of decimals are written exactly" {
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
+	# fees with 0 to 17 significant digits, from 1e-9 to 1e9, both signs
+	awk 'BEGIN { srand(5); for (i = 0; i < 3000; i++) {
+		x = (rand() - 0.5) * 10 ^ (int(rand() * 19) - 9); d = int(rand() * 12)
+		printf "{\"t\":%.6f,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"buy\",\"price\":%.8f,\"qty\":1,\"liquidity\":\"maker\",\"fee\":%.17g}\n", rand() * 300, 100 + x / 1e9, x
+		printf "{\"t\":1,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"sell\",\"price\":1,\"qty\":1,\"liquidity\":\"taker\",\"fee\":%.*f}\n", d, x } }' > "$BATS_TEST_TMPDIR/numbers"
+	run "$harness" roundtrip < "$BATS_TEST_TMPDIR/numbers"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6000 ]
+	# and jq reads the same values (-0 is written as 0)
+	[ "$(printf '%s\n' "$output" | jq -c '[.t, .price, .fee + 0]' | md5sum)" = "$(jq -c '[.t, .price, .fee + 0]' "$BATS_TEST_TMPDIR/numbers" | md5sum)" ]
+}
+
 @test "the record keeps its fields; an old summary is replaced" {
 	run_pipe "echo '{\"iteration\":1,\"params\":{\"x\":1.50},\"summary\":{\"net_bps\":99,\"old\":1},\"z\":[1]}' | soak-measure --events='$EV/touch'"
 	[ "$status" -eq 0 ]
