@@ -61,6 +61,25 @@ identity_holds() {
 	identity_holds
 }
 
+# jump: a bid of 20 at 99.95 rests under the mid 100; at t=2 the mid jumps to
+#   99.8 and takes it.  The trade is logged before the move it belongs to (the
+#   convention of soak-events(5)): the fill first, then the new mid, same t.
+#   N = 1999; gross = 20x(100-99.95) = 1 -> 5.0025; markout at t=7, mid 99.8:
+#   20x0.2 = 4 -> adverse 20.01 (per fill 0.2/100 = 20 bps); inventory 0;
+#   pnl = -1999 + 20x99.8 = -3 -> -15.0075 = 5.0025 - 20.01.
+#   Logged the other way round (mid first) the same fill is a gross loss of
+#   20x(99.8-99.95) = -3 -> -15.0075 and no adverse selection.
+@test "fixture jump: a fill the mid's jump takes is adverse selection when logged before the jump" {
+	measure jump
+	summary_is '{"net_bps":-15.0075,"gross_bps":5.0025,"adverse_bps":20.01,"inventory_bps":0,
+		"adverse_bps_p95":20,"neg_edge_drivers":["adverse_bps"]}'
+	identity_holds
+	sed -e '5{h;d}' -e '6G' "$EV/jump/1.jsonl" > "$BATS_TEST_TMPDIR/late.jsonl"
+	run_pipe "echo '{\"iteration\":1,\"event_log\":\"$BATS_TEST_TMPDIR/late.jsonl\"}' | soak-measure"
+	[ "$status" -eq 0 ]
+	summary_is '{"net_bps":-15.0075,"gross_bps":-15.0075,"adverse_bps":0,"adverse_bps_p95":0}'
+}
+
 # rescue: buy 10 at 99.9 at t=1 (mid 100); mid 99.9 at t=2, 99.85 at t=7;
 #   the bot sends a rescue sell at t=8 (mid at decision 99.85), the mid falls
 #   to 99.8 at 8.05, the rescue fills at 99.7 (taker) at 8.1.
@@ -122,19 +141,52 @@ identity_holds() {
 }
 
 @test "the identity check is real: one part broken by 1e-5 bps fails it, 1e-7 does not" {
-	id="$SOAK_BUILDDIR/tests/measure-identity"
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
 	for f in touch adverse rescue rebate carry; do
-		run "$id" none 0 < "$EV/$f/1.jsonl"
+		run "$harness" break none 0 < "$EV/$f/1.jsonl"
 		[ "$status" -eq 0 ]
 		[[ "$output" == "ok "* ]]
 		for part in gross fees adverse slippage inventory; do
-			run "$id" "$part" 1e-5 < "$EV/$f/1.jsonl"
+			run "$harness" break "$part" 1e-5 < "$EV/$f/1.jsonl"
 			[ "$status" -eq 1 ]
 			[[ "$output" == "attribution does not add up: net_bps "* ]]
-			run "$id" "$part" 1e-7 < "$EV/$f/1.jsonl"
+			run "$harness" break "$part" 1e-7 < "$EV/$f/1.jsonl"
 			[ "$status" -eq 0 ]
 		done
 	done
+}
+
+@test "events are written so that they read back bit for bit" {
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
+	printf '%s\n' \
+		'{"t":0.1,"ev":"mid","price":100.30000000000001}' \
+		'{"t":1e-7,"ev":"bid","price":0.1}' \
+		'{"t":3,"ev":"send","id":12,"side":"sell","price":1.7976931348623157e308,"qty":2.5e-300,"kind":"rescue"}' \
+		'{"t":3,"ev":"reject","id":"q\"1\\","reason":"tab\there \u00e9"}' \
+		'{"t":4,"ev":"fill","id":"x","side":"buy","price":99.95,"qty":0.30000000000000004,"liquidity":"taker","fee":-0.5}' \
+		'{"t":5,"ev":"start","iteration":7,"position_limit":1,"risk_budget":2,"markout_s":0.25}' \
+		'{"t":9,"ev":"end"}' > "$BATS_TEST_TMPDIR/log"
+	run "$harness" roundtrip < "$BATS_TEST_TMPDIR/log"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	# the same JSON values (ids as text), and the shortest exact digits
+	[ "$(printf '%s\n' "$output" | jq -cS .)" = "$(jq -cS 'if .id then .id |= tostring else . end' "$BATS_TEST_TMPDIR/log")" ]
+	[ "${lines[0]}" = '{"t":0.1,"ev":"mid","price":100.30000000000001}' ]
+	[[ "${lines[2]}" == *'"id":"12"'* ]]
+}
+
+@test "numbers of every size and number of decimals are written exactly" {
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
+	# fees with 0 to 17 significant digits, from 1e-9 to 1e9, both signs
+	awk 'BEGIN { srand(5); for (i = 0; i < 3000; i++) {
+		x = (rand() - 0.5) * 10 ^ (int(rand() * 19) - 9); d = int(rand() * 12)
+		printf "{\"t\":%.6f,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"buy\",\"price\":%.8f,\"qty\":1,\"liquidity\":\"maker\",\"fee\":%.17g}\n", rand() * 300, 100 + x / 1e9, x
+		printf "{\"t\":1,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"sell\",\"price\":1,\"qty\":1,\"liquidity\":\"taker\",\"fee\":%.*f}\n", d, x } }' > "$BATS_TEST_TMPDIR/numbers"
+	run "$harness" roundtrip < "$BATS_TEST_TMPDIR/numbers"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6000 ]
+	# and jq reads the same values (-0 is written as 0)
+	[ "$(printf '%s\n' "$output" | jq -c '[.t, .price, .fee + 0]' | md5sum)" = "$(jq -c '[.t, .price, .fee + 0]' "$BATS_TEST_TMPDIR/numbers" | md5sum)" ]
 }
 
 @test "the record keeps its fields; an old summary is replaced" {
@@ -225,6 +277,18 @@ END='{"t":9,"ev":"end"}'
 	[[ "$output" == *"line 2: "* ]]
 	bad '{"t":0,"ev":"start","iteration":2,"position_limit":5000,"risk_budget":10000}' "$MID" "$END"
 	[[ "$output" == *"line 1: 'start' is iteration 2 but the record is iteration 1" ]]
+}
+
+@test "numbers that overflow the KPIs are bad input, not inf or nan" {
+	bad '{"t":0,"ev":"start","iteration":1,"position_limit":5000,"risk_budget":1e-310}' \
+		'{"t":0,"ev":"mid","price":1e300}' \
+		'{"t":0,"ev":"send","id":"a","side":"buy","price":1e300,"qty":1,"kind":"quote"}' \
+		'{"t":1,"ev":"fill","id":"a","side":"buy","price":1e300,"qty":1,"liquidity":"maker","fee":0}' "$END"
+	[[ "$output" == *"line 5: the KPIs overflow (prices, sizes or times too large)" ]]
+	bad "$START" "$MID" \
+		'{"t":0,"ev":"send","id":"a","side":"buy","price":1e300,"qty":1e10,"kind":"quote"}' \
+		'{"t":1,"ev":"fill","id":"a","side":"buy","price":1e300,"qty":1e10,"liquidity":"maker","fee":0}' "$END"
+	[[ "$output" == *"line 4: the fill's notional (qty x price) is not a finite number" ]]
 }
 
 @test "with --on-error=skip a record with a bad log is rejected and the rest goes on" {

@@ -4,6 +4,9 @@
 
 #include "measure.h"
 
+/* Most orders open at once (a bound on the table's memory, about 100 MB). */
+#define MEASURE_MAX_OPEN_ORDERS (1 << 20)
+
 /* An open order. */
 struct measure_order {
 	char id[SOAK_EVENT_ID_MAX];    /* "" marks a free slot */
