@@ -87,23 +87,25 @@ iter  12  STEADY    -     net   -1.26  mt       -  p95       -  risk       -  ke
 	in="$BATS_TEST_TMPDIR/in.jsonl"
 	soak-next --first --preset=maker_bias_uplift_v1 | warmup-phase | warmup-apply --preset=warmup_conservative_v1 |
 		soak-mock | tuner-propose | tuner-filter | kpi-gate > "$in"
-	run bash -c 'cat "$0" "$0" | soak-log --progress "$1" 2> "$1.err"' "$in" "$log"
+	# the same record again as iteration 2 (a log's iterations increase)
+	jq -c '.iteration = 2' "$in" >> "$in"
+	run bash -c 'soak-log --progress "$1" < "$0" 2> "$1.err"' "$in" "$log"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(cat "$in" "$in")" ]
+	[ "$output" = "$(cat "$in")" ]
 	read -r it phase gate net mt p95 risk keys < <(jq -r '[.iteration, .phase.name, .gate.status,
 		.summary.net_bps, .summary.maker_taker_ratio, .summary.p95_latency_ms, .summary.risk_ratio,
-		(.tuning.changed_keys | if length > 0 then join(",") else "-" end)] | @tsv' "$in")
-	line=$(printf 'iter %3d  %-8s  %-4s  net %7.2f  mt %7.2f  p95 %7.2f  risk %7.2f  keys %s' \
-		"$it" "$phase" "$gate" "$net" "$mt" "$p95" "$risk" "$keys")
-	[ "$(cat "$log.err")" = "$line
-$line" ]
+		(.tuning.changed_keys | if length > 0 then join(",") else "-" end)] | @tsv' "$in" | head -1)
+	line() { printf 'iter %3d  %-8s  %-4s  net %7.2f  mt %7.2f  p95 %7.2f  risk %7.2f  keys %s' \
+		"$1" "$phase" "$gate" "$net" "$mt" "$p95" "$risk" "$keys"; }
+	[ "$(cat "$log.err")" = "$(line 1)
+$(line 2)" ]
 }
 
 @test "--progress shows no escape sequences and no absurd widths" {
-	run bash -c 'printf "%s\n" "{\"a\":1}" "{\"iteration\":1e300,\"phase\":{\"name\":\"\\u001b[31mX\"},\"summary\":{\"net_bps\":1e300}}" | soak-log --progress "$0" 2> "$0.err" >/dev/null; cat "$0.err"' "$BATS_TEST_TMPDIR/log"
+	run bash -c 'printf "%s\n" "{\"iteration\":1}" "{\"iteration\":2,\"phase\":{\"name\":\"\\u001b[31mX\"},\"summary\":{\"net_bps\":1e300}}" | soak-log --progress "$0" 2> "$0.err" >/dev/null; cat "$0.err"' "$BATS_TEST_TMPDIR/log"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "iter   -  -  "* ]]
-	[[ "${lines[1]}" == "iter   -  ?[31mX  "* ]]
+	[[ "${lines[0]}" == "iter   1  -  "* ]]
+	[[ "${lines[1]}" == "iter   2  ?[31mX  "* ]]
 	[[ "${lines[1]}" == *"net  1e+300  mt"* ]]
 	! grep -q $'\e' <<<"$output"
 }
