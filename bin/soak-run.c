@@ -815,7 +815,7 @@ static char **engine_argv(const struct run *r)
 		return argv_of("soak-mock", strdup(seed), text_of("--market=%s", r->market), NULL);
 	}
 	if (!strncmp(r->engine, "replay:", 7))
-		return argv_of("soak-replay", r->engine + 7, NULL, NULL);
+		return argv_of("soak-replay", "--", r->engine + 7, NULL);
 	return argv_of("sh", "-c", r->engine, NULL);
 }
 
@@ -858,8 +858,8 @@ static void start_ring(struct ring *g, const struct run *r, const char *first, s
 	in = chain(g, in, "tuner-filter", argv_of("tuner-filter", NULL, NULL, NULL), lock_fd);
 	in = chain(g, in, "kpi-gate", argv_of("kpi-gate", text_of("--thresholds=%s", r->thresholds),
 		   NULL, NULL), lock_fd);
-	in = chain(g, in, "soak-log", argv_of("soak-log", r->quiet ? NULL : "--progress",
-		   r->log_path, NULL), lock_fd);
+	in = chain(g, in, "soak-log", argv_of("soak-log", r->quiet ? "--" : "--progress",
+		   r->quiet ? r->log_path : "--", r->quiet ? NULL : r->log_path), lock_fd);
 	char iterations[32];
 	snprintf(iterations, sizeof iterations, "--iterations=%ld", r->iterations);
 	start_stage(g, &g->stages[g->n_stages], "soak-next",

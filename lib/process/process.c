@@ -176,15 +176,19 @@ void soak_child_signal(const struct soak_child *c, int sig)
 	kill(c->own_group ? -c->pid : c->pid, sig);
 }
 
+/*
+ * Reap what has ended of c's group (its leader, and, since we are a
+ * subreaper, any of its orphans); true when nothing of it is left.
+ */
 static bool group_gone(struct soak_child *c)
 {
-	if (!c->reaped) {
-		int status;
-		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-c->pid, &status, WNOHANG)) > 0)
+		if (pid == c->pid) {
 			c->status = status;
 			c->reaped = true;
 		}
-	}
 	return kill(-c->pid, 0) != 0 && errno == ESRCH;
 }
 
@@ -233,6 +237,9 @@ static void cleanup_on_signal(int sig)
 void soak_children_guard(int grace_ms)
 {
 	cleanup_grace_ms = grace_ms;
+	/* An engine's orphans become our children, so we can reap them and
+	 * know when its group is really gone. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	atexit(cleanup_at_exit);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

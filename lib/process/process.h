@@ -67,7 +67,9 @@ void soak_child_end_group(struct soak_child *c, int grace_ms);
 void soak_children_cleanup(int grace_ms);
 
 /*
- * Install the cleanup: at exit, and on HUP, INT and TERM (which then
+ * Make the caller a child subreaper (orphans of its children's groups
+ * become its children, to be reaped) and install the cleanup: at exit,
+ * and on HUP, INT and TERM (which then
  * end the process with that signal, as if unhandled, so the caller's
  * parent sees the signal).  grace_ms is given to group children.
  */
