@@ -199,3 +199,40 @@ $(line 2)" ]
 	run jq -s -c '[.[].iteration] | . == [range(1; length + 1)]' "$log"
 	[ "$output" = true ]
 }
+
+@test "an iteration that does not follow the one before is a bad line, never logged" {
+	run bash -c 'printf "%s\n" "{\"iteration\":1}" "{\"iteration\":2}" "{\"iteration\":2}" "{\"iteration\":3}" | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: line 3: iteration 2 does not follow iteration 2, the last in '$log'"* ]]
+	[ "$(jq -c -s 'map(.iteration)' "$log")" = '[1,2]' ]
+	# going back, or no iteration at all
+	run bash -c 'printf "%s\n" "{\"iteration\":5}" "{\"iteration\":4}" | soak-log --truncate "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 2: iteration 4 does not follow iteration 5"* ]]
+	run bash -c 'printf "%s\n" "{\"x\":1}" | soak-log --truncate "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: "*"iteration"* ]]
+	[ ! -s "$log" ]
+}
+
+@test "appending continues after FILE's last iteration, never at or before it" {
+	printf '%s\n' '{"iteration":1}' '{"iteration":7}' > "$log"
+	run bash -c 'printf "%s\n" "{\"iteration\":7}" | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: iteration 7 does not follow iteration 7, the last in '$log'"* ]]
+	run bash -c 'printf "%s\n" "{\"iteration\":3}" "{\"iteration\":8}" | soak-log --on-error=skip "$0"' "$log"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c -s 'map(.iteration)' "$log")" = '[1,7,8]' ]
+}
+
+@test "a FILE cut in the middle of a line, or whose last line has no iteration, is refused" {
+	printf '%s\n%s' '{"iteration":1}' '{"itera' > "$log"
+	run bash -c 'record 2 | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log' ends in the middle of a line (soak-run --resume drops such a line)"* ]]
+	[ "$(cat "$log")" = "$(printf '%s\n%s' '{"iteration":1}' '{"itera')" ]
+	printf '%s\n' '{"x":1}' > "$log"
+	run bash -c 'record 2 | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log': last line: "* ]]
+}
