@@ -705,38 +705,6 @@ static bool pending(const struct reader *rd)
 	return rd->end > rd->start;
 }
 
-enum wait_result { GOT_LINE, GOT_EOF, GOT_TIMEOUT, GOT_ERROR, GOT_ENGINE };
-
-/*
- * The next line of rd by deadline (-1: none).  While waiting, `watch`
- * (when not NULL) is watched too: anything it says ends the wait with
- * GOT_ENGINE.
- */
-static enum wait_result next_line(struct reader *rd, struct reader *watch, long long deadline,
-				  char **line, size_t *len)
-{
-	for (;;) {
-		if (take_line(rd, line, len))
-			return GOT_LINE;
-		if (rd->eof)
-			return GOT_EOF;
-		struct pollfd p[2] = {{rd->fd, POLLIN, 0}, {watch ? watch->fd : -1, POLLIN, 0}};
-		int n = poll(p, watch && !watch->eof ? 2 : 1, poll_timeout(deadline));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return GOT_ERROR;
-		if (n == 0)
-			return GOT_TIMEOUT;
-		if (watch && !watch->eof && p[1].revents) {
-			if (!fill(watch) || pending(watch))
-				return GOT_ENGINE;
-		}
-		if (p[0].revents && !fill(rd))
-			return GOT_ERROR;
-	}
-}
-
 /* Write all of data to fd (non-blocking) by deadline; errno set on failure. */
 static bool write_by(int fd, const char *data, size_t len, long long deadline)
 {
@@ -770,6 +738,9 @@ struct ring {
 	int to_engine;
 	int down;                     /* records from the engine, to tuner-propose */
 	bool engine_ended_by_us;
+	int events;                   /* readable when a child ended */
+	struct soak_child *ended[MAX_STAGES + 1];   /* reaped, in the order they ended */
+	int n_ended;
 };
 
 static void make_pipe(int p[2])
@@ -836,6 +807,8 @@ static void start_ring(struct ring *g, const struct run *r, const char *first, s
 		       int lock_fd)
 {
 	int ring[2], to_e[2], from_e[2], down[2];
+	if ((g->events = soak_children_event_fd()) < 0)
+		soak_die(SOAK_EXIT_IO, "cannot make a pipe: %s", strerror(errno));
 	make_pipe(ring);
 	feed_first(ring[1], first, len);
 	int in = ring[0];
@@ -868,6 +841,62 @@ static void start_ring(struct ring *g, const struct run *r, const char *first, s
 		rd->cap = 65536;
 		if (!(rd->buf = malloc(rd->cap)))
 			soak_die(SOAK_EXIT_IO, "out of memory");
+	}
+}
+
+enum wait_result { GOT_LINE, GOT_EOF, GOT_TIMEOUT, GOT_ERROR, GOT_ENGINE, GOT_FAILED_STAGE };
+
+/*
+ * Reap the children that ended; true when one of them failed (a status
+ * other than 0, or a signal): the ring is broken and must stop now, not
+ * when the engine next answers.
+ */
+static bool stage_failed(struct ring *g)
+{
+	struct soak_child *c;
+	bool failed = false;
+	soak_children_event_drain();
+	while ((c = soak_child_reap_ended())) {
+		g->ended[g->n_ended++] = c;
+		failed = failed || c->status != 0;
+	}
+	return failed;
+}
+
+/*
+ * The next line of rd by deadline (-1: none).  While waiting, the
+ * engine's output is watched when watch_engine is set (anything it says
+ * ends the wait with GOT_ENGINE), and so are the stages (one that fails
+ * ends it with GOT_FAILED_STAGE).
+ */
+static enum wait_result next_line(struct ring *g, struct reader *rd, bool watch_engine,
+				  long long deadline, char **line, size_t *len)
+{
+	struct reader *watch = watch_engine && !g->from_engine.eof ? &g->from_engine : NULL;
+	for (;;) {
+		if (take_line(rd, line, len))
+			return GOT_LINE;
+		if (rd->eof)
+			return GOT_EOF;
+		struct pollfd p[3] = {{rd->fd, POLLIN, 0}, {g->events, POLLIN, 0},
+				      {watch ? watch->fd : -1, POLLIN, 0}};
+		int n = poll(p, watch ? 3 : 2, poll_timeout(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return GOT_ERROR;
+		if (n == 0)
+			return GOT_TIMEOUT;
+		if (p[1].revents && stage_failed(g))
+			return GOT_FAILED_STAGE;
+		if (watch && p[2].revents) {
+			if (!fill(watch) || pending(watch))
+				return GOT_ENGINE;
+			if (watch->eof)
+				watch = NULL;
+		}
+		if (p[0].revents && !fill(rd))
+			return GOT_ERROR;
 	}
 }
 
@@ -932,7 +961,9 @@ static int engine_answer(struct ring *g, const struct run *r, const cJSON *in, l
 	char err[SOAK_ERR_MAX], msg[SOAK_ERR_MAX];
 	char *out;
 	size_t len;
-	switch (next_line(&g->from_engine, NULL, deadline, &out, &len)) {
+	switch (next_line(g, &g->from_engine, false, deadline, &out, &len)) {
+	case GOT_FAILED_STAGE:
+		return -1;
 	case GOT_LINE:
 		if (!keeps_contract(in, it, out, len, err))
 			return breach(g, r, it, err);
@@ -994,7 +1025,7 @@ static int supervise(struct ring *g, const struct run *r)
 	for (;;) {
 		char *line;
 		size_t len;
-		switch (next_line(&g->up, &g->from_engine, -1, &line, &len)) {
+		switch (next_line(g, &g->up, true, -1, &line, &len)) {
 		case GOT_LINE: {
 			int status = engine_iteration(g, r, line, len, &last);
 			if (status)
@@ -1003,6 +1034,8 @@ static int supervise(struct ring *g, const struct run *r)
 		}
 		case GOT_ENGINE:
 			return breach(g, r, last, "it wrote a line it was not asked for");
+		case GOT_FAILED_STAGE:
+			return -1;
 		case GOT_EOF:
 			if (pending(&g->up))
 				soak_die(SOAK_EXIT_USAGE, "the stage before the engine ended in the "
@@ -1028,7 +1061,9 @@ static int finish_engine(struct ring *g, const struct run *r)
 	char *line;
 	size_t len;
 	int status = 0;
-	switch (next_line(&g->from_engine, NULL, deadline, &line, &len)) {
+	switch (next_line(g, &g->from_engine, false, deadline, &line, &len)) {
+	case GOT_FAILED_STAGE:
+		break;   /* reported with the others */
 	case GOT_EOF:
 		if (pending(&g->from_engine))
 			status = breach(g, r, r->iterations, "it wrote half a line after the last record");
@@ -1078,13 +1113,23 @@ static int stop_ring(struct ring *g, const struct run *r, int status)
 	close(g->down);
 	if (status == 0)
 		status = finish_engine(g, r);
-	else if (!g->engine.reaped)
+	else if (!g->engine.reaped) {
+		g->engine_ended_by_us = true;
 		soak_child_end_group(&g->engine, GRACE_MS);
+	}
 	close(g->from_engine.fd);
-	int worst = report_child(g, &g->engine);
 	struct soak_child *c;
-	while ((c = soak_child_wait_any())) {
-		int s = report_child(g, c);
+	while ((c = soak_child_wait_any()))
+		g->ended[g->n_ended++] = c;
+	int worst = 0;
+	bool engine_seen = false;
+	for (int i = 0; i < g->n_ended; i++) {
+		int s = report_child(g, g->ended[i]);
+		worst = s > worst ? s : worst;
+		engine_seen = engine_seen || g->ended[i] == &g->engine;
+	}
+	if (!engine_seen) {
+		int s = report_child(g, &g->engine);
 		worst = s > worst ? s : worst;
 	}
 	if (worst)

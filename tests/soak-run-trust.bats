@@ -199,13 +199,16 @@ assert_ring_gone() { # assert_ring_gone DIR MARKER
 }
 
 # kill -9 at fixed points, then --resume: byte for byte the uninterrupted run.
-# (bench/kill-resume.sh does this at random points, many times.)
-kill_and_resume() { # kill_and_resume WHAT AFTER_LINES DIR
-	local what=$1 after=$2 dir=$3
-	setsid soak-run -q -n 16 --warmup --seed 2 --engine 'while read -r l; do sleep 0.02; printf "%s\n" "$l"; done | soak-mock --seed=2' --out "$dir" >/dev/null 2>&1 &
+# The engine holds record STOP until DIR.go exists, so the kill lands
+# while iteration STOP is in the ring, however loaded the machine is.
+# (bench/kill-resume.sh kills at random points, many times.)
+kill_and_resume() { # kill_and_resume WHAT STOP DIR
+	local what=$1 stop=$2 dir=$3
+	local engine="n=0; while read -r l; do n=\$((n + 1)); [ \$n -ne $stop ] || while [ ! -e '$dir.go' ]; do sleep 0.01; done; printf '%s\\n' \"\$l\"; done | soak-mock --seed=2"
+	setsid soak-run -q -n 16 --warmup --seed 2 --engine "$engine" --out "$dir" >/dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 200); do
-		[ "$(wc -l < "$dir/iterations.jsonl" 2>/dev/null || echo 0)" -ge "$after" ] && break
+	for _ in $(seq 1000); do
+		[ "$(cat "$dir/iterations.jsonl" 2>/dev/null | wc -l)" -ge $((stop - 1)) ] && break
 		sleep 0.01
 	done
 	case $what in
@@ -214,12 +217,14 @@ kill_and_resume() { # kill_and_resume WHAT AFTER_LINES DIR
 	*) pkill -9 -P "$pid" -x "$what" ;;
 	esac
 	wait "$pid" || true
+	touch "$dir.go"
+	[ "$(cat "$dir/iterations.jsonl" | wc -l)" -eq $((stop - 1)) ]
 	for _ in $(seq 50); do
 		run soak-run -q --resume --out "$dir"
 		[[ "$output" == *"is in use by a live run"* ]] || break
 		sleep 0.1
 	done
-	[ "$status" -eq 0 ] || { echo "$what after $after: resume: $status $output"; return 1; }
+	[ "$status" -eq 0 ] || { echo "$what at $stop: resume: $status $output"; return 1; }
 	cmp "$(out whole)/iterations.jsonl" "$dir/iterations.jsonl"
 	cmp "$(out whole)/verdict.json" "$dir/verdict.json"
 }
@@ -228,9 +233,9 @@ kill_and_resume() { # kill_and_resume WHAT AFTER_LINES DIR
 	soak-run -q -n 16 --warmup --seed 2 --out "$(out whole)" >/dev/null
 	i=0
 	for what in runner soak-log kpi-gate group; do
-		for after in 2 7 13; do
+		for stop in 2 7 13; do
 			i=$((i + 1))
-			kill_and_resume "$what" "$after" "$(out k$i)"
+			kill_and_resume "$what" "$stop" "$(out k$i)"
 		done
 	done
 }

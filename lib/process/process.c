@@ -253,10 +253,57 @@ void soak_children_guard(int grace_ms)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static int event_pipe[2] = {-1, -1};
+
+static void on_child_ended(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	(void)!write(event_pipe[1], "", 1);
+	errno = saved;
+}
+
+int soak_children_event_fd(void)
+{
+	if (event_pipe[0] >= 0)
+		return event_pipe[0];
+	if (pipe2(event_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_child_ended;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	return event_pipe[0];
+}
+
+void soak_children_event_drain(void)
+{
+	char buf[64];
+	while (event_pipe[0] >= 0 && read(event_pipe[0], buf, sizeof buf) > 0)
+		;
+}
+
+struct soak_child *soak_child_reap_ended(void)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct soak_child *c = registered_with_pid(pid);
+		if (c) {
+			c->status = status;
+			c->reaped = true;
+			return c;
+		}
+	}
+	return NULL;
+}
+
 void soak_wait_status_text(int status, char *buf, size_t size)
 {
 	if (WIFSIGNALED(status))
-		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status),
+		snprintf(buf, size, "killed by signal %d: %s", WTERMSIG(status),
 			 strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, size, "exit %d", WEXITSTATUS(status));

@@ -76,7 +76,21 @@ void soak_children_cleanup(int grace_ms);
 void soak_children_guard(int grace_ms);
 
 /*
- * "exit N" or "killed by signal N (NAME)" for a wait status, into buf.
+ * A descriptor that becomes readable whenever a child ends (a SIGCHLD
+ * handler writes to a pipe), for poll(2) next to other descriptors; -1
+ * when it cannot be made.  soak_children_event_drain empties it.
+ */
+int soak_children_event_fd(void);
+void soak_children_event_drain(void);
+
+/*
+ * Reap one registered child that has ended, without waiting; NULL when
+ * none has (orphans of an engine, ours as a subreaper, are reaped too).
+ */
+struct soak_child *soak_child_reap_ended(void);
+
+/*
+ * "exit N" or "killed by signal N: NAME" for a wait status, into buf.
  */
 void soak_wait_status_text(int status, char *buf, size_t size);
 
