@@ -1033,7 +1033,8 @@ static int supervise(struct ring *g, const struct run *r)
 			break;
 		}
 		case GOT_ENGINE:
-			return breach(g, r, last, "it wrote a line it was not asked for");
+			return breach(g, r, last, last ? "it wrote more than one line"
+				      : "it wrote a line before its first record");
 		case GOT_FAILED_STAGE:
 			return -1;
 		case GOT_EOF:

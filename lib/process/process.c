@@ -212,6 +212,29 @@ void soak_child_end_group(struct soak_child *c, int grace_ms)
 	}
 }
 
+/* Reap c within grace_ms, else KILL it and reap it. */
+static void reap_or_kill(struct soak_child *c, int grace_ms)
+{
+	const struct timespec step = {0, 5 * 1000 * 1000};
+	int status;
+	for (int waited = 0; !c->reaped && waited < grace_ms; waited += 5) {
+		pid_t pid = waitpid(c->pid, &status, WNOHANG);
+		if (pid == c->pid || (pid < 0 && errno == ECHILD)) {
+			c->status = status;
+			c->reaped = true;
+		} else {
+			nanosleep(&step, NULL);
+		}
+	}
+	if (c->reaped)
+		return;
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->status = status;
+	c->reaped = true;
+}
+
 void soak_children_cleanup(int grace_ms)
 {
 	for (int i = 0; i < n_registered; i++)
@@ -220,6 +243,9 @@ void soak_children_cleanup(int grace_ms)
 	for (int i = 0; i < n_registered; i++)
 		if (registry[i]->own_group)
 			soak_child_end_group(registry[i], grace_ms);
+	for (int i = 0; i < n_registered; i++)
+		if (!registry[i]->own_group && registry[i]->pid > 0)
+			reap_or_kill(registry[i], grace_ms);
 }
 
 static void cleanup_at_exit(void)

@@ -61,7 +61,8 @@ void soak_child_end_group(struct soak_child *c, int grace_ms);
 
 /*
  * End every registered child that is not reaped: each group child with
- * soak_child_end_group, every other one with TERM.  Called at exit and
+ * soak_child_end_group, every other one with TERM (KILL if it has not
+ * ended within grace_ms), and reap them all.  Called at exit and
  * from the signal handlers soak_children_guard installs.  Async-signal-safe.
  */
 void soak_children_cleanup(int grace_ms);
