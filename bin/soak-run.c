@@ -235,21 +235,25 @@ static void parse_command_line(struct run *r, int argc, char **argv)
  */
 static void load_run_args(struct run *r, char **buf_out, size_t *len_out)
 {
+	/* The options point into these for the whole run. */
+	static char *buf, **args, **argv;
 	char path[PATH_MAX], err[SOAK_ERR_MAX];
 	snprintf(path, sizeof path, "%s/run.args", r->out);
 	if (access(path, F_OK) != 0)
 		soak_die(SOAK_EXIT_USAGE, "--resume: no '%s' (was the run started with --out '%s'?)",
 			 path, r->out);
 	size_t len;
-	char *buf = soak_read_small_file(path, 1 << 20, &len, err);
+	buf = soak_read_small_file(path, 1 << 20, &len, err);
 	int n;
-	char **args = buf ? soak_args_decode(buf, len, MAX_ARGS, &n, err) : NULL;
+	args = buf ? soak_args_decode(buf, len, MAX_ARGS, &n, err) : NULL;
 	if (!buf)
 		soak_die(SOAK_EXIT_USAGE, "--resume: %s", err);
 	if (!args)
 		soak_die(SOAK_EXIT_USAGE, "--resume: '%s': %s", path, err);
 	*buf_out = soak_args_encode(args, n, len_out);   /* a copy to compare with run.json */
-	char **argv = calloc((size_t)n + 2, sizeof *argv);
+	argv = calloc((size_t)n + 2, sizeof *argv);
+	if (!argv)
+		soak_die(SOAK_EXIT_IO, "out of memory");
 	argv[0] = (char *)soak_progname;
 	memcpy(argv + 1, args, (size_t)n * sizeof *argv);
 	optind = 0;
@@ -526,7 +530,11 @@ static char *first_record(const struct run *r, size_t *len)
 		argv[n++] = text_of("--params=%s", r->params);
 	for (int i = 0; i < r->n_sets; i++)
 		argv[n++] = text_of("--set=%s", r->sets[i]);
-	return run_soak_next(argv, -1, len);
+	char *out = run_soak_next(argv, -1, len);
+	for (int i = 2; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	return out;
 }
 
 /*
@@ -547,7 +555,9 @@ static char *next_record(const struct run *r, int log_fd, size_t *len)
 		soak_die(SOAK_EXIT_IO, "cannot read '%s': %s", r->log_path, strerror(errno));
 	char iterations[32];
 	snprintf(iterations, sizeof iterations, "--iterations=%ld", r->iterations);
-	char *out = run_soak_next(argv_of("soak-next", iterations, NULL, NULL), in, len);
+	char **argv = argv_of("soak-next", iterations, NULL, NULL);
+	char *out = run_soak_next(argv, in, len);
+	free(argv);
 	close(in);
 	return out;
 }
@@ -1176,8 +1186,9 @@ static int verdict(const struct run *r)
 	int log = open(r->log_path, O_RDONLY | O_CLOEXEC);
 	if (log < 0)
 		soak_die(SOAK_EXIT_IO, "cannot read '%s': %s", r->log_path, strerror(errno));
-	int st = soak_child_capture("kpi-gate", argv_of("kpi-gate", "--summary", thresholds, NULL),
-				    log, &json, &len, MAX_LINE, err);
+	char **argv = argv_of("kpi-gate", "--summary", thresholds, NULL);
+	int st = soak_child_capture("kpi-gate", argv, log, &json, &len, MAX_LINE, err);
+	free(argv);
 	close(log);
 	if (st < 0)
 		soak_die(SOAK_EXIT_IO, "%s", err);
@@ -1194,10 +1205,12 @@ static int verdict(const struct run *r)
 		close(log);
 		soak_child_wait(&text);
 		soak_child_forget(&text);
+		free((void *)text.argv);
 	}
 	if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0)
 		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno));
 	free(json);
+	free(thresholds);
 	return WEXITSTATUS(st);
 }
 
@@ -1231,12 +1244,17 @@ int main(int argc, char **argv)
 	int log = r.resume ? continue_run(&r) : start_new_run(&r, args, args_len, run_json);
 	if (r.resume)
 		first = next_record(&r, log, &first_len);
+	free(args);
+	free(run_json);
 	if (first_len > 0) {
 		start_ring(&g, &r, first, first_len, lock);
+		free(first);
+		first = NULL;
 		int status = stop_ring(&g, &r, supervise(&g, &r));
 		if (status)
 			return status;
 	}
+	free(first);
 	check_complete(&r, log);
 	int status = verdict(&r);
 	close(log);
