@@ -1207,8 +1207,9 @@ static int verdict(const struct run *r)
 		soak_child_forget(&text);
 		free((void *)text.argv);
 	}
-	if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0)
-		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno));
+	errno = 0;
+	if ((fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) && errno != EPIPE)
+		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
 	free(json);
 	free(thresholds);
 	return WEXITSTATUS(st);
