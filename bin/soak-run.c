@@ -434,8 +434,9 @@ static const char *string_member(const cJSON *obj, const char *key)
 }
 
 /*
- * --resume: DIR/run.json must hold the run.args we read and, for every
- * data file, the path and SHA-256 it has now.
+ * --resume: DIR/run.json must name this soakkit version, hold the
+ * run.args we read and, for every data file, the path and SHA-256 it has
+ * now.
  */
 static void check_run_json(const struct run *r, const char *now_text)
 {
@@ -449,6 +450,10 @@ static void check_run_json(const struct run *r, const char *now_text)
 	cJSON *now = cJSON_Parse(now_text);
 	if (!then)
 		soak_die(SOAK_EXIT_USAGE, "--resume: '%s': %s", path, err);
+	if (strcmp(string_member(then, "soakkit"), SOAK_VERSION))
+		soak_die(SOAK_EXIT_USAGE, "--resume: the run was started by soakkit '%s', this is "
+			 "soakkit '%s': its iterations would not be the same", string_member(then, "soakkit"),
+			 SOAK_VERSION);
 	if (!cJSON_Compare(soak_get(then, "args"), soak_get(now, "args"), true))
 		soak_die(SOAK_EXIT_USAGE, "--resume: '%s/run.args' does not hold the options "
 			 "'%s' records: refusing to run it", r->out, path);

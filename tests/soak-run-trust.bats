@@ -313,8 +313,14 @@ kill_and_resume() { # kill_and_resume WHAT STOP DIR
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"soak-run: --resume: '$BATS_TEST_TMPDIR/th.json' (--thresholds) changed since the run started"* ]]
 	cmp "$BATS_TEST_TMPDIR/three" "$(out)/iterations.jsonl"
-	# back as it was: the run goes on
+	# back as it was: the run goes on, unless another soakkit started it
 	truncate -s -2 "$BATS_TEST_TMPDIR/th.json"
+	cp "$(out)/run.json" "$BATS_TEST_TMPDIR/run.json"
+	jq -c '.soakkit = "0.0.1"' "$BATS_TEST_TMPDIR/run.json" > "$(out)/run.json"
+	run soak-run -q --resume --out "$(out)"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--resume: the run was started by soakkit '0.0.1', this is soakkit '$(soak-run --version | awk '{print $3}')'"* ]]
+	cp "$BATS_TEST_TMPDIR/run.json" "$(out)/run.json"
 	run soak-run -q --resume --out "$(out)"
 	[ "$status" -le 1 ]
 	[ "$(iterations "$(out)/iterations.jsonl")" = "1 2 3 4 5 6" ]
