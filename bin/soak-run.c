@@ -775,6 +775,8 @@ static void start_stage(struct ring *g, struct soak_child *c, const char *name, 
 		g->n_stages++;
 	else {
 		c->own_group = true;       /* ended as a whole, signals and all */
+		c->group_keeper = true;    /* and ended even after a kill -9 of soak-run */
+		c->grace_ms = GRACE_MS;
 		c->death_signal = SIGTERM; /* a bot adapter gets to clean up */
 		c->keep_fd = -1;           /* an engine never holds the run's lock */
 	}

@@ -206,6 +206,16 @@ assert_ring_gone() { # assert_ring_gone DIR MARKER
 	[ "$(iterations "$dir/iterations.jsonl")" = "$(seq -s ' ' "$(wc -l < "$dir/iterations.jsonl")")" ]
 }
 
+@test "kill -9 of the runner: an engine that ignores TERM and its input is ended all the same" {
+	soak-run -q -n 8 --engine 'trap "" TERM; sleep 98781 & sleep 98782' --out "$(out)" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do pgrep -f 'sleep 9878[12]' >/dev/null && break; sleep 0.05; done
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the engine's keeper got TERM as soak-run died: TERM to the group, KILL 2 s later
+	gone 'sleep 9878[12]'
+}
+
 # kill -9 at fixed points, then --resume: byte for byte the uninterrupted run.
 # The engine holds record STOP until DIR.go exists, so the kill lands
 # while iteration STOP is in the ring, however loaded the machine is.

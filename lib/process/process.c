@@ -62,6 +62,73 @@ void soak_child_forget(struct soak_child *c)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+static volatile sig_atomic_t keeper_signal;
+
+static void keeper_on_signal(int sig)
+{
+	keeper_signal = sig;
+}
+
+/*
+ * The keeper (leader of its group) asks the group to end: TERM, up to
+ * grace_ms for argv's process, then KILL to the group (itself included).
+ */
+static noreturn void keeper_end_group(pid_t engine, int grace_ms)
+{
+	signal(SIGTERM, SIG_IGN);
+	kill(0, SIGTERM);
+	const struct timespec step = {0, 10 * 1000 * 1000};
+	int status;
+	for (int waited = 0; waited < grace_ms; waited += 10) {
+		if (waitpid(engine, &status, WNOHANG) == engine)
+			break;
+		nanosleep(&step, NULL);
+	}
+	kill(0, SIGKILL);
+	_exit(127);
+}
+
+/*
+ * The group keeper: runs argv as its child and ends with its status; a
+ * TERM, HUP or INT (the parent's death signal among them) ends the
+ * whole group first, so nothing of it outlives soak-run, even after a
+ * kill -9 of soak-run.
+ */
+static noreturn void run_keeper(const struct soak_child *c)
+{
+	close_range(3, ~0U, 0);
+	signal(SIGCHLD, SIG_DFL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = keeper_on_signal;   /* no SA_RESTART: waitpid returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	pid_t engine = fork();
+	if (engine == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		execvp(c->argv[0], c->argv);
+		_exit(127);
+	}
+	/* Only argv's process holds the pipes: its end of output is the end. */
+	close(0);
+	close(1);
+	int status = 0;
+	while (engine > 0 && waitpid(engine, &status, 0) != engine)
+		if (keeper_signal)
+			keeper_end_group(engine, c->grace_ms);
+	if (keeper_signal || engine < 0)
+		keeper_end_group(engine, c->grace_ms);
+	if (WIFSIGNALED(status)) {   /* end as it ended */
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WEXITSTATUS(status));
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static noreturn void exec_child(const struct soak_child *c, pid_t parent, int notify)
 {
@@ -86,6 +153,8 @@ static noreturn void exec_child(const struct soak_child *c, pid_t parent, int no
 		(void)!write(notify, &e, sizeof e);
 		_exit(127);
 	}
+	if (c->group_keeper)
+		run_keeper(c);
 	execvp(c->argv[0], c->argv);
 	int e = errno;
 	(void)!write(notify, &e, sizeof e);

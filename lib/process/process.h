@@ -19,6 +19,11 @@ struct soak_child {
 	int out_fd;            /* becomes stdout; -1: inherit the parent's */
 	int keep_fd;           /* one more fd the child keeps open (a lock); -1: none */
 	bool own_group;        /* its own process group (ended as a whole) */
+	bool group_keeper;     /* with own_group: a keeper leads the group and
+				* runs argv as its child; when the keeper gets
+				* TERM, HUP or INT, or the parent dies, it ends
+				* the whole group (TERM, KILL after grace_ms) */
+	int grace_ms;
 	int death_signal;      /* sent to it when the parent dies; 0: none */
 	pid_t pid;             /* set by soak_child_start */
 	int status;            /* wait status, once reaped */
@@ -31,7 +36,8 @@ struct soak_child {
  * process group and parent-death signal, exec argv.  An exec failure is
  * reported back through a close-on-exec pipe, so the caller learns of it
  * here (false, with "cannot run 'X': reason" in err), not from a child
- * that silently exits 127.  The child is registered for cleanup.
+ * that silently exits 127 (with a group keeper, argv's exec failure is
+ * its exit status 127).  The child is registered for cleanup.
  */
 bool soak_child_start(struct soak_child *c, char *err);
 
