@@ -34,13 +34,15 @@ struct log_options {
 	int progress;
 };
 
-static void append_durably(FILE *log, const char *path, const char *line, size_t len)
+/* Append one line and make it durable; false with err when it cannot be. */
+static bool append_durably(FILE *log, const char *path, const char *line, size_t len, char *err)
 {
 	if (fwrite(line, 1, len, log) != len || putc('\n', log) == EOF || fflush(log) != 0)
-		soak_die(SOAK_EXIT_IO, "write error on '%s': %s", path, strerror(errno));
+		return soak_errorf(err, "write error on '%s': %s", path, strerror(errno));
 	/* A FILE that cannot be synced (/dev/null, a pipe) has nothing to make durable. */
 	if (fsync(fileno(log)) != 0 && errno != EINVAL && errno != EROFS)
-		soak_die(SOAK_EXIT_IO, "cannot sync '%s': %s", path, strerror(errno));
+		return soak_errorf(err, "cannot sync '%s': %s", path, strerror(errno));
+	return true;
 }
 
 /* A string from the record, shown only as printable ASCII (no escape
@@ -184,7 +186,11 @@ int main(int argc, char **argv)
 			cJSON_Delete(rec);
 			continue;
 		}
-		append_durably(log, o.path, s.line, s.line_len);
+		char err[SOAK_ERR_MAX];
+		if (!append_durably(log, o.path, s.line, s.line_len, err)) {
+			cJSON_Delete(rec);
+			soak_die(SOAK_EXIT_IO, "%s", err);
+		}
 		if (o.progress)
 			print_progress(rec, last);
 		soak_write_line(s.out, s.line, s.line_len);
