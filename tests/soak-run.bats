@@ -130,7 +130,12 @@ assert_seed_criteria() { # DIR
 	wait "$pid" || true
 	done_before=$(grep -c . "$(out killed)/iterations.jsonl")
 	[ "$done_before" -lt 60 ]
-	run soak-run -q --resume --out "$(out killed)"
+	# until the last stage of the killed ring is gone, it holds the lock
+	for _ in $(seq 50); do
+		run soak-run -q --resume --out "$(out killed)"
+		[[ "$output" == *"is in use by a live run"* ]] || break
+		sleep 0.1
+	done
 	[ "$status" -eq 0 ]
 	cmp "$(out whole)/iterations.jsonl" "$(out killed)/iterations.jsonl"
 	cmp "$(out whole)/verdict.json" "$(out killed)/verdict.json"
