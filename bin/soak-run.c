@@ -517,7 +517,7 @@ static char *run_soak_next(char **argv, int in_fd, size_t *len)
 	if (status != 0) {
 		char how[96];
 		soak_wait_status_text(status, how, sizeof how);
-		soak_die(SOAK_EXIT_USAGE, "%s failed (%s)", argv[1], how);
+		soak_die(SOAK_EXIT_USAGE, "soak-next %s failed (%s)", argv[1], how);
 	}
 	return out;
 }

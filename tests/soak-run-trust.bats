@@ -308,7 +308,7 @@ kill_and_resume() { # kill_and_resume WHAT STOP DIR
 		and ([.files[].role] == ["preset", "warmup-preset", "rules", "thresholds", "market"])' "$(out a)/run.json"
 	# every sha256 is the file's (checked by sha256sum)
 	jq -r '.files[] | "\(.sha256)  \(.path)"' "$(out a)/run.json" | sha256sum -c --quiet
-	[ "$(jq -r '.files[] | select(.role == "thresholds") | .path' "$(out a)/run.json")" = "$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" ]
+	[ "$(jq -r '.files[] | select(.role == "thresholds") | .path' "$(out a)/run.json")" = "$(realpath "$SOAKKIT_PRESET_PATH/kpi_thresholds_v1.json")" ]
 	# no temporary file left behind
 	[ -z "$(find "$(out a)" -name '.tmp.*')" ]
 }
@@ -362,6 +362,9 @@ kill_and_resume() { # kill_and_resume WHAT STOP DIR
 	done
 	run soak-run -q -n 4 --preset maker_bias_uplift_v2 --out "$(out)"
 	[[ "$output" == *"soak-run: option '--preset': no 'maker_bias_uplift_v2.json' in"* ]]
+	run soak-run -q -n 4 --set no_such_key=1 --force --out "$(out)"
+	[[ "$output" == *"soak-next: option '--set': unknown parameter 'no_such_key'"* ]]
+	[[ "$output" == *"soak-run: soak-next --first failed (exit 2)"* ]]
 	# nor is a new --out made
 	run soak-run -q --rules no_such_rules --out "$(out new)"
 	[ "$status" -eq 2 ]
