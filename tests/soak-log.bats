@@ -88,7 +88,7 @@ iter  12  STEADY    -     net   -1.26  mt       -  p95       -  risk       -  ke
 	soak-next --first --preset=maker_bias_uplift_v1 | warmup-phase | warmup-apply --preset=warmup_conservative_v1 |
 		soak-mock | tuner-propose | tuner-filter | kpi-gate > "$in"
 	# the same record again as iteration 2 (a log's iterations increase)
-	jq -c '.iteration = 2' "$in" >> "$in"
+	jq -c '.iteration = 2' "$in" > "$in.2" && cat "$in.2" >> "$in"
 	run bash -c 'soak-log --progress "$1" < "$0" 2> "$1.err"' "$in" "$log"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$in")" ]
