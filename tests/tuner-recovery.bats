@@ -33,9 +33,9 @@ summary() {
 
 @test "position limit 1000: the control misses the maker share goal, the tuner reaches it" {
 	for seed in 301 302; do
-		soak tuner tuner_rules_v2 "$seed" --set position_limit_notional=1000
-		soak control none "$seed" --set position_limit_notional=1000
-		t=$(summary tuner) c=$(summary control)
+		soak "tuner$seed" tuner_rules_v2 "$seed" --set position_limit_notional=1000
+		soak "control$seed" none "$seed" --set position_limit_notional=1000
+		t=$(summary "tuner$seed") c=$(summary "control$seed")
 		echo "seed $seed: tuner $t, control $c"
 		# measured: tuner [4,"PASS",15,0.8433] and [4,"PASS",15,0.8442];
 		# control [6,"FAIL",null,0.7780] and [5,"FAIL",null,0.7767]
@@ -45,6 +45,6 @@ summary() {
 		# by spacing out and shrinking the taker rescues (maker_warn): cooldown
 		# 1000 -> 1500 ms, rescue share 0.3 -> 0.24
 		jq -se '.[-1].params | .rescue_cooldown_ms > 1000 and .rescue_max_ratio < 0.3' \
-			"$BATS_TEST_TMPDIR/tuner/iterations.jsonl"
+			"$BATS_TEST_TMPDIR/tuner$seed/iterations.jsonl"
 	done
 }

@@ -17,6 +17,13 @@
 #define TUNER_RULES_NONE "none"
 #define TUNER_RULES_NONE_FILE "tuner_rules_none"
 
+/*
+ * The NAME or FILE a --rules argument stands for: "none" is
+ * tuner_rules_none; anything else is itself.  For every program that
+ * finds or pins a rule table (tuner-propose, soak-run).
+ */
+const char *tuner_rules_arg(const char *arg);
+
 enum tuner_cmp { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
 
 /* The operator as written in rule files ("<", "<=", ...). */
