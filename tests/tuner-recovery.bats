@@ -29,6 +29,9 @@ summary() {
 	jq -se 'all(.tuning.rules == "tuner_rules_none" and .tuning.proposed_deltas == {} and (.tuning.applied | not))' \
 		"$BATS_TEST_TMPDIR/control/iterations.jsonl"
 	jq -se 'all(.params == .next_params)' "$BATS_TEST_TMPDIR/control/iterations.jsonl"
+	# the name resolves to the empty table, which run.json pins
+	jq -e '.rules == "none" and ([.files[] | select(.role == "rules") | .path | endswith("/tuner_rules_none.json")] == [true])' \
+		"$BATS_TEST_TMPDIR/control/run.json"
 }
 
 @test "position limit 1000: the control misses the maker share goal, the tuner reaches it" {
