@@ -93,6 +93,7 @@ static void read_baseline(const char *path, const struct soak_stream *main_strea
 	b.skip_errors = main_stream->skip_errors;
 	b.rejects_path = main_stream->rejects_path;
 	b.rejects = main_stream->rejects;
+	b.max_line = main_stream->max_line;
 	b.arena = main_stream->arena;   /* the arena is shared; reset per record */
 	if (!(b.in = fopen(path, "r")))
 		soak_die(SOAK_EXIT_USAGE, "cannot open baseline '%s': %s", path, strerror(errno));
@@ -104,6 +105,7 @@ static void read_baseline(const char *path, const struct soak_stream *main_strea
 		soak_warn("%s: %ld bad line%s skipped", path, b.skipped, b.skipped == 1 ? "" : "s");
 	fclose(b.in);
 	free(b.line);
+	free(b.rbuf);
 	free(b.out_buf);
 	log->label = path;
 }

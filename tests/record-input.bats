@@ -115,11 +115,17 @@ not json' ]
 	grep -q '2 bad lines skipped' "$BATS_TEST_TMPDIR/err"
 }
 
-@test "--rejects FILE is emptied at start, even when no line is bad" {
-	echo stale > "$BATS_TEST_TMPDIR/rej"
-	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/rej"
+@test "--rejects FILE is created only when the first bad line is skipped" {
+	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/none"
 	[ "$status" -eq 0 ]
-	[ -e "$BATS_TEST_TMPDIR/rej" ] && [ ! -s "$BATS_TEST_TMPDIR/rej" ]
+	[ ! -e "$BATS_TEST_TMPDIR/none" ]
+	echo stale > "$BATS_TEST_TMPDIR/kept"
+	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/kept"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/kept")" = stale ]
+	run_pipe "printf '{\"iteration\":1}\n[]\n' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/kept"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/kept")" = "[]" ]
 }
 
 @test "--on-error takes fail or skip only" {

@@ -3,11 +3,14 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------------
  * The per-record arena (see soak_stream_use_arena).
@@ -167,10 +170,55 @@ static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *er
 	return len; /* unterminated: cJSON reports it */
 }
 
-/* Check what cJSON lets through; collect number token offsets. */
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Length of the longest prefix of t[i..len) that is a JSON number:
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or 0 when none is. */
+static size_t json_number_length(const unsigned char *t, size_t len, size_t i)
+{
+	size_t start = i, digits;
+	if (t[i] == '-')
+		i++;
+	if (i == len || !is_digit(t[i]))
+		return 0;
+	if (t[i++] != '0')
+		while (i < len && is_digit(t[i]))
+			i++;
+	if (i < len && t[i] == '.') {
+		for (digits = ++i; i < len && is_digit(t[i]); i++)
+			;
+		if (i == digits)
+			return 0;
+	}
+	if (i < len && (t[i] == 'e' || t[i] == 'E')) {
+		if (++i < len && (t[i] == '+' || t[i] == '-'))
+			i++;
+		for (digits = i; i < len && is_digit(t[i]); i++)
+			;
+		if (i == digits)
+			return 0;
+	}
+	return i - start;
+}
+
+/* The number token at t[start..start+len) breaks the JSON grammar. */
+static bool bad_number(const unsigned char *t, size_t start, size_t len, char *err)
+{
+	int shown = len > 40 ? 40 : (int)len;
+	return soak_errorf(err, "invalid number '%.*s%s' at byte %zu: not JSON (no leading zeros, "
+			   "digits on both sides of a point)", shown, (const char *)t + start,
+			   len > 40 ? "..." : "", start + 1);
+}
+
+/* Check what cJSON lets through (number grammar, control bytes outside
+ * strings, the count of values); collect number token offsets. */
 static bool scan_text(const char *text, size_t len, struct number_spans *sp, char *err)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	size_t containers_and_commas = 0;
 	if (!plain_string_byte['a'])
 		init_plain_string_bytes();
 	sp->count = 0;
@@ -184,19 +232,27 @@ static bool scan_text(const char *text, size_t len, struct number_spans *sp, cha
 			i = scan_string(t, len, i + 1, err);
 			if (i == 0)
 				return false;
-		} else if (c == '-' || (c >= '0' && c <= '9')) {
+		} else if (c == '-' || is_digit(c)) {
 			size_t start = i;
 			while (i < len && is_number_char(t[i]))
 				i++;
+			if (json_number_length(t, len, start) != i - start)
+				return bad_number(t, start, i - start, err);
 			spans_push(sp, start, i - start);
 		} else if (c >= 0x80) {
 			if (utf8_sequence_length(t + i, len - i) == 0)
 				return soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
 			i++; /* not JSON outside a string: cJSON rejects it */
+		} else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			return soak_errorf(err, "raw control character 0x%02x at byte %zu outside a string",
+					   c, i + 1);
 		} else {
+			containers_and_commas += c == ',' || c == '[' || c == '{';
 			i++;
 		}
 	}
+	if (containers_and_commas >= SOAK_MAX_LINE_VALUES)
+		return soak_errorf(err, "more than %d JSON values", SOAK_MAX_LINE_VALUES);
 	return true;
 }
 
@@ -400,23 +456,49 @@ int soak_format_number(double x, char *buf)
 cJSON *soak_num(double x)
 {
 	char text[32];
-	soak_format_number(x, text);
 	cJSON *n = cJSON_CreateNumber(x);
 	if (!n)
 		soak_die(SOAK_EXIT_IO, "out of memory");
-	n->valuestring = copy_token(text, strlen(text));
+	if (!isfinite(x))
+		return n; /* no text: soak_stream_write refuses it */
+	int len = soak_format_number(x, text);
+	n->valuestring = copy_token(text, (size_t)len);
 	return n;
 }
 
-/* Numbers that carry their text print as that text (cJSON_Raw). */
-static void numbers_to_raw(cJSON *node)
+/* Numbers that carry their text print as that text (cJSON_Raw).  Returns
+ * false, leaving the rest, at the first number without text that is not
+ * finite (cJSON would print it as null). */
+static bool numbers_to_raw(cJSON *node)
 {
 	for (; node; node = node->next) {
-		if (cJSON_IsNumber(node) && node->valuestring)
-			node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
-		if (node->child)
-			numbers_to_raw(node->child);
+		if (cJSON_IsNumber(node)) {
+			if (node->valuestring) /* a JSON number token: as read, or ours */
+				node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
+			else if (!isfinite(node->valuedouble))
+				return false;
+		}
+		if (node->child && !numbers_to_raw(node->child))
+			return false;
 	}
+	return true;
+}
+
+/* Append the path of the first non-finite number under node (siblings
+ * included) to path (len bytes used of cap); false when there is none. */
+static bool non_finite_path(const cJSON *node, bool in_array, char *path, size_t len, size_t cap)
+{
+	for (int index = 0; node; node = node->next, index++) {
+		int n = in_array ? snprintf(path + len, cap - len, "[%d]", index)
+				 : snprintf(path + len, cap - len, "%s%s", len ? "." : "", node->string);
+		size_t here = n < 0 || (size_t)n >= cap - len ? cap - 1 : len + (size_t)n;
+		if (cJSON_IsNumber(node) && !node->valuestring && !isfinite(node->valuedouble))
+			return true;
+		if (node->child && non_finite_path(node->child, cJSON_IsArray(node), path, here, cap))
+			return true;
+		path[len] = '\0';
+	}
+	return false;
 }
 
 /* ---------------------------------------------------------------------
@@ -428,6 +510,7 @@ void soak_stream_init(struct soak_stream *s)
 	memset(s, 0, sizeof *s);
 	s->in = stdin;
 	s->out = stdout;
+	s->max_line = SOAK_MAX_LINE_DEFAULT;
 }
 
 bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
@@ -442,13 +525,11 @@ bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
 		return true;
 	}
 	if (opt == SOAK_OPT_REJECTS) {
-		/* Opened (and emptied) now, so a clean run leaves an empty file. */
-		if (s->rejects && s->rejects != stderr)
-			fclose(s->rejects);
-		s->rejects_path = arg;
-		s->rejects = fopen(arg, "w");
-		if (!s->rejects)
-			soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", arg, strerror(errno));
+		s->rejects_path = arg; /* created by the first bad line skipped */
+		return true;
+	}
+	if (opt == SOAK_OPT_MAX_LINE_BYTES) {
+		s->max_line = (size_t)soak_arg_long("--max-line-bytes", arg, 1, 1L << 30);
 		return true;
 	}
 	return false;
@@ -478,8 +559,10 @@ void soak_stream_reject(struct soak_stream *s, const char *fmt, ...)
 	if (!s->skip_errors)
 		exit(SOAK_EXIT_USAGE);
 	open_rejects(s);
-	fwrite(s->line, 1, s->line_len, s->rejects);
-	fputc('\n', s->rejects);
+	if (!s->line_too_long) {
+		fwrite(s->line, 1, s->line_len, s->rejects);
+		fputc('\n', s->rejects);
+	}
 	if (fflush(s->rejects) != 0)
 		soak_die(SOAK_EXIT_IO, "write error on rejects: %s", strerror(errno));
 	s->skipped++;
@@ -493,25 +576,79 @@ static bool line_is_blank(const char *line, size_t len)
 	return true;
 }
 
+#define READ_CHUNK ((size_t)1 << 16)
+
+/* Refill the read buffer from s->in's descriptor (read(2): a pipe's
+ * bytes are used as soon as they come).  False at end of input. */
+static bool refill(struct soak_stream *s)
+{
+	if (!s->rbuf && !(s->rbuf = malloc(READ_CHUNK)))
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	for (;;) {
+		ssize_t n = read(fileno(s->in), s->rbuf, READ_CHUNK);
+		if (n >= 0) {
+			s->rpos = 0;
+			s->rlen = (size_t)n;
+			return n > 0;
+		}
+		if (errno != EINTR)
+			soak_die(SOAK_EXIT_IO, "read error: %s", strerror(errno));
+	}
+}
+
+/* Append n bytes to s->line unless it would pass max_line (then only
+ * note that the line is too long: its bytes are read past, not kept). */
+static void line_append(struct soak_stream *s, const char *p, size_t n)
+{
+	if (s->line_too_long || s->line_len + n > s->max_line + 1) {
+		s->line_too_long = true; /* + 1: room for a CR before the newline */
+		return;
+	}
+	if (s->line_len + n + 1 > s->line_cap) {
+		size_t cap = s->line_cap ? s->line_cap : 4096;
+		while (cap < s->line_len + n + 1)
+			cap *= 2;
+		char *line = realloc(s->line, cap);
+		if (!line)
+			soak_die(SOAK_EXIT_IO, "out of memory");
+		s->line = line;
+		s->line_cap = cap;
+	}
+	memcpy(s->line + s->line_len, p, n);
+	s->line_len += n;
+}
+
 /* Read the next physical line into s->line without its ending.
  * Returns false at end of input. */
 static bool read_line(struct soak_stream *s)
 {
-	errno = 0;
-	ssize_t n = getline(&s->line, &s->line_cap, s->in);
-	if (n < 0) {
-		if (ferror(s->in))
-			soak_die(SOAK_EXIT_IO, "read error: %s", strerror(errno));
-		return false;
+	bool any = false;
+	s->line_len = 0;
+	s->line_too_long = false;
+	for (;;) {
+		if (s->rpos == s->rlen && !refill(s)) {
+			if (!any)
+				return false;
+			break;
+		}
+		any = true;
+		const char *start = s->rbuf + s->rpos;
+		const char *nl = memchr(start, '\n', s->rlen - s->rpos);
+		size_t n = nl ? (size_t)(nl - start) : s->rlen - s->rpos;
+		line_append(s, start, n);
+		s->rpos += n + (nl != NULL);
+		if (nl)
+			break;
 	}
 	s->line_no++;
-	size_t len = (size_t)n;
-	if (len && s->line[len - 1] == '\n')
-		len--;
-	if (len && s->line[len - 1] == '\r')
-		len--;
-	s->line[len] = '\0';
-	s->line_len = len;
+	line_append(s, "", 0); /* a buffer even for an empty line */
+	if (s->line_len && s->line[s->line_len - 1] == '\r')
+		s->line_len--;
+	if (!s->line_too_long && s->line_len > s->max_line)
+		s->line_too_long = true;
+	if (s->line_too_long)
+		s->line_len = 0;
+	s->line[s->line_len] = '\0';
 	return true;
 }
 
@@ -523,6 +660,11 @@ cJSON *soak_stream_next(struct soak_stream *s)
 		arena_on = true;
 	}
 	while (read_line(s)) {
+		if (s->line_too_long) {
+			soak_stream_reject(s, "line longer than %zu bytes (--max-line-bytes), not kept",
+					   s->max_line);
+			continue;
+		}
 		if (line_is_blank(s->line, s->line_len))
 			continue;
 		cJSON *rec = soak_parse_checked(s->line, s->line_len, err);
@@ -543,9 +685,14 @@ void soak_write_line(FILE *out, const char *text, size_t len)
 	}
 }
 
-void soak_stream_write(struct soak_stream *s, cJSON *rec)
+bool soak_stream_write(struct soak_stream *s, cJSON *rec)
 {
-	numbers_to_raw(rec);
+	if (!numbers_to_raw(rec)) {
+		char path[256] = "";
+		non_finite_path(rec->child, false, path, 0, sizeof path);
+		soak_stream_reject(s, "result '%s' is not a finite number: nothing written", path);
+		return false;
+	}
 	if (s->out_cap == 0) {
 		s->out_cap = 4096;
 		s->out_buf = malloc(s->out_cap);
@@ -562,6 +709,32 @@ void soak_stream_write(struct soak_stream *s, cJSON *rec)
 		s->out_buf = malloc(s->out_cap);
 	}
 	soak_write_line(s->out, s->out_buf, strlen(s->out_buf));
+	return true;
+}
+
+static const char order_hint[] = "a log must be one contiguous run of iterations (for "
+	"ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)";
+
+bool soak_order_check(const struct soak_order *o, long iteration, long line_no, char *err)
+{
+	(void)line_no;
+	if (!o->started || iteration == o->iteration + 1)
+		return true;
+	if (iteration == o->iteration)
+		return soak_errorf(err, "iteration %ld again (duplicate of line %ld): %s", iteration,
+				   o->line_no, order_hint);
+	if (iteration > o->iteration)
+		return soak_errorf(err, "iteration %ld after iteration %ld of line %ld (a gap): %s",
+				   iteration, o->iteration, o->line_no, order_hint);
+	return soak_errorf(err, "iteration %ld after iteration %ld of line %ld (out of order): %s",
+			   iteration, o->iteration, o->line_no, order_hint);
+}
+
+void soak_order_accept(struct soak_order *o, long iteration, long line_no)
+{
+	o->started = true;
+	o->iteration = iteration;
+	o->line_no = line_no;
 }
 
 int soak_stream_finish(struct soak_stream *s)
@@ -577,6 +750,7 @@ int soak_stream_finish(struct soak_stream *s)
 	if (s->skipped)
 		soak_warn("%ld bad line%s skipped", s->skipped, s->skipped == 1 ? "" : "s");
 	free(s->line);
+	free(s->rbuf);
 	free(s->out_buf);
 	return SOAK_EXIT_OK;
 }
@@ -694,13 +868,46 @@ bool soak_get_iteration(const cJSON *rec, long *out, char *err)
 
 #define MAX_JSON_FILE (4L << 20)
 
-cJSON *soak_load_json_file(const char *path, char *err)
+static const char *file_kind(mode_t mode)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	if (S_ISDIR(mode)) return "a directory";
+	if (S_ISFIFO(mode)) return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+	if (S_ISSOCK(mode)) return "a socket";
+	return "of another kind";
+}
+
+FILE *soak_open_data_file(const char *path, char *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
 		soak_errorf(err, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0)
+		soak_errorf(err, "cannot read '%s': %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		soak_errorf(err, "'%s' is %s, not a regular file", path, file_kind(st.st_mode));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		soak_errorf(err, "cannot open '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+cJSON *soak_load_json_file(const char *path, char *err)
+{
+	FILE *f = soak_open_data_file(path, err);
+	if (!f)
+		return NULL;
 	char *text = malloc(MAX_JSON_FILE + 1);
 	if (!text)
 		soak_die(SOAK_EXIT_IO, "out of memory");
