@@ -82,10 +82,19 @@ kpis() {
 	assert_jq '.gate.window.count == 12 and (.state.gate.history | length) == 12'
 }
 
-@test "a gap in the iterations starts a new history" {
-	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '$(kpis 0.9 3 300 0.3)'; record 1 '$(kpis 0.8 3 300 0.3)'; record 5 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate"
-	assert_slurp '[.[].gate.window.count] == [1,2,1,1]'
-	assert_slurp '.[2].state.gate.history == [{"iteration":1,"status":"WARN","maker_taker_ratio":0.8,"net_bps":3,"p95_latency_ms":300,"risk_ratio":0.3}]'
+@test "a gap, a duplicate or disorder in the iterations is bad input naming both lines" {
+	local two="record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '$(kpis 0.9 3 300 0.3)';"
+	run_pipe "$(declare -f kpis); { $two record 4 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "kpi-gate: line 3: iteration 4 after iteration 2 of line 2 (a gap): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe "$(declare -f kpis); { $two record 2 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: line 3: iteration 2 again (duplicate of line 2): a log must be"* ]]
+	run_pipe "$(declare -f kpis); { $two record 1 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "kpi-gate: line 3: iteration 1 after iteration 2 of line 2 (out of order): a log must be"* ]]
 }
 
 @test "--summary: one verdict object, FAIL and exit 1 when an iteration failed" {
@@ -100,7 +109,7 @@ kpis() {
 }
 
 @test "--summary: warm-up downgrades make the same log WARN-free of FAIL until iteration 5" {
-	run_pipe "jq -c 'if .iteration <= 4 then .phase = {gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
+	run_pipe "jq -c 'if .iteration <= 4 then .phase = {name: \"WARMUP\", gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
 	[ "$status" -eq 1 ]
 	assert_jq '.counts == {"PASS":17,"WARN":6,"FAIL":1} and .downgraded == 4 and .first_fail.iteration == 5'
 }
@@ -145,12 +154,12 @@ kpis() {
 	[ "$output" = "$from_gated" ]
 }
 
-@test "--summary: a bad line is exit 2; skipped lines make the verdict at least WARN" {
+@test "--summary: a bad line is exit 2; skipped lines make the verdict FAIL" {
 	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary"
 	[ "$status" -eq 2 ]
 	[[ "$output" == "kpi-gate: line 13: missing field 'summary'" ]]
 	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
-	[ "$status" -eq 0 ]
-	assert_jq '.status == "WARN" and .skipped == 1 and .iterations == 12'
-	assert_jq '.reasons == [{"level":"WARN","text":"1 bad line skipped"}]'
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .skipped == 1 and .iterations == 12'
+	assert_jq '.reasons == [{"level":"FAIL","text":"incomplete data: 1 bad line skipped"}]'
 }
