@@ -505,27 +505,32 @@ static void write_record(cJSON *rec, const struct decision_input *in, const stru
 
 /* The previous line's state, kept while the stream runs (see --no-carry). */
 struct carried {
-	bool valid;
-	long iteration;
+	struct soak_order order;   /* the previous line's iteration */
 	struct tuner_state state;
 };
 
-static bool filter_record(cJSON *rec, const struct filter_options *o, struct carried *carry,
-			  char *err)
+/*
+ * Decide rec (read from line line_no) into rec and *after, the state
+ * after it.  With the carry on, records must be one contiguous run of
+ * iterations and each continues the state written for the one before;
+ * the first takes the state it carries.
+ */
+static bool filter_record(cJSON *rec, const struct filter_options *o,
+			  const struct carried *carry, long line_no, struct tuner_state *after,
+			  long *iteration, char *err)
 {
 	static struct decision_input in;
-	static struct tuner_state from_record, after;
+	static struct tuner_state from_record;
 	struct decision d;
-	if (!read_input(rec, &in, err) || !read_state(rec, in.iteration, o, &from_record, err))
+	if (!read_input(rec, &in, err) || !read_state(rec, in.iteration, o, &from_record, err) ||
+	    (o->carry && !soak_order_check(&carry->order, in.iteration, line_no, err)))
 		return false;
-	bool use_carry = o->carry && carry->valid && carry->iteration == in.iteration - 1;
+	bool use_carry = o->carry && carry->order.started;
 	const struct tuner_state *before = use_carry ? &carry->state : &from_record;
 	decide(o, before, &in, &d);
-	next_state(o, before, &d, &after);
-	write_record(rec, &in, &d, &after);
-	carry->valid = true;
-	carry->iteration = in.iteration;
-	carry->state = after;
+	next_state(o, before, &d, after);
+	write_record(rec, &in, &d, after);
+	*iteration = in.iteration;
 	return true;
 }
 
@@ -617,6 +622,7 @@ int main(int argc, char **argv)
 		.freeze_key = {[P_IMPACT_CAP_RATIO] = true, [P_MAX_DELTA_RATIO] = true},
 	};
 	static struct carried carry;
+	static struct tuner_state after;
 	struct soak_stream s;
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
@@ -625,10 +631,13 @@ int main(int argc, char **argv)
 	cJSON *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
-		if (filter_record(rec, &o, &carry, err))
-			soak_stream_write(&s, rec);
-		else
+		long iteration;
+		if (!filter_record(rec, &o, &carry, s.line_no, &after, &iteration, err)) {
 			soak_stream_reject(&s, "%s", err);
+		} else if (soak_stream_write(&s, rec)) {
+			carry.state = after;
+			soak_order_accept(&carry.order, iteration, s.line_no);
+		}
 		cJSON_Delete(rec);
 	}
 	return soak_stream_finish(&s);
