@@ -143,8 +143,8 @@ static bool read_step(const cJSON *obj, const char *where, struct step *st, char
 	snprintf(path, sizeof path, "%s.size", where);
 	if (!soak_get_number(obj, "size", path, &st->size, err))
 		return false;
-	if (st->size < 0)
-		return soak_errorf(err, "'%s' is negative", path);
+	if (st->size < 0 || st->size > SOAK_PARAM_COUNT)
+		return soak_errorf(err, "'%s' is out of range [0, %d]", path, SOAK_PARAM_COUNT);
 	st->iteration = (long)iteration;
 	st->streak = (long)streak;
 	if (st->streak > st->iteration)
@@ -298,6 +298,10 @@ static bool read_proposed(const cJSON *rec, struct decision_input *in, char *err
 			return soak_errorf(err, "unknown parameter '%s'", path);
 		if (!soak_get_number(deltas, c->string, path, &in->key[in->n].delta, err))
 			return false;
+		double range = soak_param_defs[id].max - soak_param_defs[id].min;
+		if (fabs(in->key[in->n].delta) > range)
+			return soak_errorf(err, "'%s' = %s is larger than the parameter's whole range %g",
+					   path, c->valuestring ? c->valuestring : "?", range);
 		in->key[in->n++].param = id;
 	}
 	return true;

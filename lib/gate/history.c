@@ -2,6 +2,7 @@
 #include "history.h"
 #include "cli.h"
 #include "record.h"
+#include "thresholds.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +48,11 @@ bool soak_history_entry_read(const cJSON *entry, struct soak_kpi_point *out, cha
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 			return soak_errorf(err, "'state.gate.history[].%s' is not a finite number or null",
 					   soak_kpi_names[k]);
+		const struct soak_rule_kpi *d = &soak_rule_kpis[k]; /* history KPIs come first */
+		if (v->valuedouble < d->min || v->valuedouble > d->max)
+			return soak_errorf(err, "'state.gate.history[].%s' = %s is out of range [%g, %g]",
+					   soak_kpi_names[k], v->valuestring ? v->valuestring : "?",
+					   d->min, d->max);
 		out->value[k] = v->valuedouble;
 	}
 	return read_status(entry, out, err);
