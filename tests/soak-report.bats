@@ -346,3 +346,23 @@ prometheus_lines_parse() {
 	[[ "$output" == *"net_bps           $spark  4.5 .. 298.5"* ]]
 	[[ "$output" == *"cancel_ratio      (no values)"* ]]
 }
+
+@test "a run without warm-up: soak-report's verdict is kpi-gate --summary's (FAIL), also under -t" {
+	soak-run -q -n 10 --preset maker_bias_uplift_v1 --out "$BATS_TEST_TMPDIR/run" >/dev/null || [ $? -eq 1 ]
+	log="$BATS_TEST_TMPDIR/run/iterations.jsonl"
+	run kpi-gate --summary < "$log"
+	[ "$status" -eq 1 ]
+	local verdict=$output
+	run_pipe 'soak-report < "$BATS_TEST_TMPDIR/run/iterations.jsonl"'
+	[ "$status" -eq 1 ]
+	assert_jq '.verdict == '"$(jq -c '{status, reasons}' <<<"$verdict")"
+	jq '(.iteration[] | select(.kpi == "net_bps" and .level == "WARN") | .threshold) = 4.5' \
+		"$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" > "$BATS_TEST_TMPDIR/strict.json"
+	run kpi-gate --summary -t "$BATS_TEST_TMPDIR/strict.json" < "$log"
+	verdict=$output
+	run_pipe 'soak-report -t "$BATS_TEST_TMPDIR/strict.json" < "$BATS_TEST_TMPDIR/run/iterations.jsonl"'
+	assert_jq '.verdict == '"$(jq -c '{status, reasons}' <<<"$verdict")"
+	assert_jq '.gate == '"$(jq -c '.counts + {downgraded}' <<<"$verdict")"
+	# net_bps >= 4.5 to PASS: re-judged, fewer iterations PASS than recorded
+	assert_jq ".gate.PASS < $(jq -s 'map(select(.gate.status == "PASS")) | length' "$log")"
+}
