@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "history.h"
+#include "gate-stream.h"
 #include "judge.h"
 #include "record.h"
 #include "thresholds.h"
@@ -33,27 +34,6 @@ SOAK_STREAM_HELP
 "rules it breaks; a missing KPI is FAIL.  In WARN mode a FAIL becomes WARN\n"
 "and is listed in gate.downgraded.  See kpi-gate(1), soak-thresholds(5).\n";
 
-/* Everything kpi-gate keeps between records (constant size). */
-struct gate_context {
-	struct soak_thresholds th;
-	bool wanted[SOAK_RULE_KPI_COUNT];  /* read from summary: rule KPIs and history KPIs */
-	int forced_mode;             /* -1: from the record; else warn (1) / normal (0) */
-	bool summary;                /* --summary: the window only from records present */
-	struct soak_order order;     /* the last record judged */
-	struct soak_gate_window carry;    /* the history written for it */
-	struct soak_gate_window scratch;  /* history read from the current record */
-	struct soak_gate_window next;     /* history being built */
-};
-
-/* The outcome for one record. */
-struct judgement {
-	long iteration;
-	enum soak_level status;
-	bool downgraded;
-	cJSON *gate;                 /* the gate section */
-	cJSON *state_gate;           /* the state.gate section */
-};
-
 static cJSON *checked(cJSON *node)
 {
 	if (!node)
@@ -66,169 +46,9 @@ static void add_string(cJSON *obj, const char *key, const char *s)
 	cJSON_AddItemToObjectCS(obj, key, checked(cJSON_CreateString(s)));
 }
 
-/* ------------------------------------------------------------------ */
-/* The history a record carries                                        */
-
-/* Check state.gate.history and count the entries before `iteration`. */
-static bool check_history(const cJSON *history, long iteration, long *before, char *err)
+static void write_judged(struct soak_stream *s, cJSON *rec, struct soak_gate_judgement *j)
 {
-	long previous = 0;
-	*before = 0;
-	for (const cJSON *e = history->child; e; e = e->next) {
-		struct soak_kpi_point p;
-		if (!soak_history_entry_read(e, &p, err))
-			return false;
-		if (p.iteration <= previous)
-			return soak_errorf(err, "'state.gate.history' is not in increasing order of "
-					   "iteration (%ld after %ld)", p.iteration, previous);
-		if (p.iteration > iteration)
-			return soak_errorf(err, "'state.gate.history' holds iteration %ld, after the "
-					   "record's iteration %ld", p.iteration, iteration);
-		previous = p.iteration;
-		*before += p.iteration < iteration;
-	}
-	return true;
-}
-
-/* The record's own history: the newest keep entries before its iteration
- * (an entry for the iteration itself is an earlier gate's and is dropped). */
-static bool read_history(const cJSON *rec, long iteration, long keep,
-			 struct soak_gate_window *out, char *err)
-{
-	cJSON *state, *gate = NULL;
-	out->count = 0;
-	if (!soak_get_object_opt(rec, "state", "state", &state, err) ||
-	    (state && !soak_get_object_opt(state, "gate", "state.gate", &gate, err)))
-		return false;
-	if (!state || !gate)
-		return true;
-	const cJSON *history = soak_get(gate, "history");
-	if (!history)
-		return soak_errorf(err, "missing field 'state.gate.history'");
-	if (!cJSON_IsArray(history))
-		return soak_errorf(err, "'state.gate.history' is not an array");
-	long before;
-	if (!check_history(history, iteration, &before, err))
-		return false;
-	long index = 0;
-	for (const cJSON *e = history->child; e && index < before; e = e->next, index++)
-		if (index >= before - keep)
-			(void)soak_history_entry_read(e, &out->entry[out->count++], err);
-	return true;
-}
-
-static bool same_value(double a, double b)
-{
-	return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
-}
-
-/*
- * The history a record carries must agree with the records present: each
- * entry for an iteration the stream judged has that record's KPIs (the
- * status is not compared: it depends on the thresholds).
- */
-static bool check_against_stream(const struct soak_gate_window *history,
-				 const struct soak_gate_window *judged, char *err)
-{
-	if (judged->count == 0)
-		return true;
-	long oldest = judged->entry[0].iteration;
-	for (long i = 0; i < history->count; i++) {
-		const struct soak_kpi_point *h = &history->entry[i];
-		if (h->iteration < oldest || h->iteration - oldest >= judged->count)
-			continue;
-		const struct soak_kpi_point *j = &judged->entry[h->iteration - oldest];
-		for (int k = 0; k < SOAK_KPI_COUNT; k++) {
-			char a[32] = "null", b[32] = "null";
-			if (h->present[k] == j->present[k] &&
-			    (!h->present[k] || same_value(h->value[k], j->value[k])))
-				continue;
-			if (h->present[k])
-				soak_format_number(h->value[k], a);
-			if (j->present[k])
-				soak_format_number(j->value[k], b);
-			return soak_errorf(err, "'state.gate.history' disagrees with the records present: "
-					   "iteration %ld %s is %s there, %s in its record", h->iteration,
-					   soak_kpi_names[k], a, b);
-		}
-	}
-	return true;
-}
-
-/* next = the newest (size - 1) entries of base, then the current point. */
-static void extend_window(const struct soak_gate_window *base,
-			  const struct soak_kpi_point *current, long size,
-			  struct soak_gate_window *next)
-{
-	long keep = base->count < size - 1 ? base->count : size - 1;
-	memcpy(next->entry, base->entry + (base->count - keep), (size_t)keep * sizeof *next->entry);
-	next->entry[keep] = *current;
-	next->count = keep + 1;
-}
-
-static cJSON *history_json(const struct soak_gate_window *w)
-{
-	cJSON *state_gate = checked(cJSON_CreateObject());
-	cJSON *history = checked(cJSON_CreateArray());
-	for (long i = 0; i < w->count; i++)
-		cJSON_AddItemToArray(history, soak_history_entry_new(&w->entry[i]));
-	cJSON_AddItemToObjectCS(state_gate, "history", history);
-	return state_gate;
-}
-
-/* ------------------------------------------------------------------ */
-/* One record                                                          */
-
-/*
- * Judge rec (read from line line_no).  Nothing is changed when it is
- * invalid (false, err).  Records must be one contiguous run of
- * iterations.  The window continues the one written for the previous
- * record; the record's own state.gate.history must agree with it.  For
- * the first record of the stream the window starts from that history
- * (a ring resumed, one line re-run), except under --summary, whose
- * verdict is made from the records present only.
- */
-static bool judge_record(const cJSON *rec, struct gate_context *g, long line_no,
-			 struct judgement *j, char *err)
-{
-	struct soak_gate_reading r;
-	enum soak_level window_status;
-	if (!soak_gate_read(rec, g->wanted, g->forced_mode, &r, err) ||
-	    !soak_order_check(&g->order, r.iteration, line_no, err) ||
-	    !read_history(rec, r.iteration, g->th.window_size - 1, &g->scratch, err) ||
-	    !check_against_stream(&g->scratch, &g->carry, err))
-		return false;
-	static const struct soak_gate_window empty;
-	const struct soak_gate_window *base = g->order.started ? &g->carry
-					      : g->summary ? &empty : &g->scratch;
-	cJSON *reasons = checked(cJSON_CreateArray()), *downgraded = checked(cJSON_CreateArray());
-	j->iteration = r.iteration;
-	j->status = soak_gate_judge_iteration(&g->th, &r, reasons, downgraded);
-	j->downgraded = cJSON_GetArraySize(downgraded) > 0;
-	struct soak_kpi_point point = soak_gate_point(&r, j->status);
-	extend_window(base, &point, g->th.window_size, &g->next);
-	j->gate = checked(cJSON_CreateObject());
-	add_string(j->gate, "status", soak_level_names[j->status]);
-	add_string(j->gate, "mode", r.warn_mode ? "WARN" : "NORMAL");
-	add_string(j->gate, "thresholds", g->th.name);
-	cJSON_AddItemToObjectCS(j->gate, "reasons", reasons);
-	cJSON_AddItemToObjectCS(j->gate, "downgraded", downgraded);
-	cJSON_AddItemToObjectCS(j->gate, "window",
-				soak_gate_judge_window(&g->th, &g->next, &window_status));
-	j->state_gate = history_json(&g->next);
-	g->carry.count = g->next.count;
-	memcpy(g->carry.entry, g->next.entry, (size_t)g->next.count * sizeof *g->next.entry);
-	soak_order_accept(&g->order, r.iteration, line_no);
-	return true;
-}
-
-static void write_judged(struct soak_stream *s, cJSON *rec, struct judgement *j)
-{
-	cJSON *state = soak_get(rec, "state");
-	soak_set(rec, "gate", j->gate);
-	if (!state)
-		cJSON_AddItemToObjectCS(rec, "state", state = checked(cJSON_CreateObject()));
-	soak_set(state, "gate", j->state_gate);
+	soak_gate_judgement_put(rec, j);
 	soak_stream_write(s, rec);
 }
 
@@ -241,7 +61,7 @@ struct summary {
 	cJSON *last_window;      /* gate.window of the last record */
 };
 
-static void summary_add(struct summary *sum, struct judgement *j)
+static void summary_add(struct summary *sum, struct soak_gate_judgement *j)
 {
 	soak_gate_tally_add(&sum->tally, j->iteration, j->status, j->downgraded);
 	if (j->status == SOAK_LEVEL_FAIL && !sum->first_fail) {
@@ -302,16 +122,8 @@ static int parse_mode(const char *arg)
 	soak_usage_error("option '--mode': '%s' is not warn or normal", arg);
 }
 
-/* Load --thresholds (a usage error, exit 2, when it is not valid) and
- * what to read of each summary: the history KPIs and those rules name. */
-static void load_thresholds(const char *arg, struct gate_context *g)
-{
-	soak_thresholds_load(arg, SOAK_WORDING_GATE, &g->th);
-	soak_gate_wanted(&g->th, g->wanted);
-}
-
 static void parse_options(int argc, char **argv, struct soak_stream *s, struct options *o,
-			  struct gate_context *g)
+			  struct soak_gate_stream *g)
 {
 	static const struct option longopts[] = {
 		{"thresholds", required_argument, NULL, 't'},
@@ -342,7 +154,6 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 	if (o->summary && g->forced_mode == 1)
 		soak_usage_error("option '--mode=warn' with --summary: a verdict downgrades a FAIL only "
 				 "in a WARMUP phase");
-	g->summary = o->summary;
 }
 
 /* The "text" member of each object of an array, one indented line each. */
@@ -381,7 +192,7 @@ static void print_verdict_text(FILE *out, const cJSON *v, const struct summary *
 
 int main(int argc, char **argv)
 {
-	static struct gate_context g;
+	static struct soak_gate_stream g;
 	struct soak_stream s;
 	struct options o = {"kpi_thresholds_v1", 0, false, false};
 	struct summary sum = {0};
@@ -389,16 +200,17 @@ int main(int argc, char **argv)
 	soak_stream_init(&s);
 	g.forced_mode = -1;
 	parse_options(argc, argv, &s, &o, &g);
-	load_thresholds(o.thresholds, &g);
-	if (!o.summary) /* --summary keeps cJSON of earlier records (first_fail) */
-		soak_stream_use_arena(&s);
+	soak_thresholds_load(o.thresholds, SOAK_WORDING_GATE, &g.th); /* exit 2 when bad */
 	if (o.window)
 		g.th.window_size = o.window;
+	soak_gate_stream_start(&g, g.forced_mode, o.summary);
+	if (!o.summary) /* --summary keeps cJSON of earlier records (first_fail) */
+		soak_stream_use_arena(&s);
 	cJSON *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
-		struct judgement j;
-		if (!judge_record(rec, &g, s.line_no, &j, err))
+		struct soak_gate_judgement j;
+		if (!soak_gate_stream_judge(rec, &g, s.line_no, &j, err))
 			soak_stream_reject(&s, "%s", err);
 		else if (o.summary)
 			summary_add(&sum, &j);
