@@ -1,6 +1,7 @@
 /* record.c - JSON-lines records: checked reading, exact-number writing. */
 #include "record.h"
 #include "cli.h"
+#include "json-parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,36 +65,12 @@ static char *copy_token(const char *text, size_t len)
 }
 
 /* ---------------------------------------------------------------------
- * Lexical checks cJSON does not make, and the offsets of number tokens.
+ * Reading: json-parse.c builds the tree with every check; the top must be
+ * an object.
  * ------------------------------------------------------------------- */
 
-struct number_spans {
-	size_t *start;   /* byte offset of each number token, in document order */
-	size_t *len;
-	size_t count, cap;
-};
-
-static struct number_spans scratch_spans;
-
-static void spans_push(struct number_spans *sp, size_t start, size_t len)
-{
-	if (sp->count == sp->cap) {
-		size_t cap = sp->cap ? sp->cap * 2 : 256;
-		size_t *s = realloc(sp->start, cap * sizeof *s);
-		size_t *l = s ? realloc(sp->len, cap * sizeof *l) : NULL;
-		if (!s || !l)
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		sp->start = s;
-		sp->len = l;
-		sp->cap = cap;
-	}
-	sp->start[sp->count] = start;
-	sp->len[sp->count] = len;
-	sp->count++;
-}
-
 /* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t utf8_sequence_length(const unsigned char *p, size_t n)
+size_t soak_utf8_length(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 	size_t need;
@@ -122,234 +99,25 @@ static size_t utf8_sequence_length(const unsigned char *p, size_t n)
 	return need;
 }
 
-static int is_number_char(unsigned char c)
+void *soak_node_alloc(size_t n)
 {
-	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* Bytes that need no look inside a string: printable ASCII but '"' and '\\'. */
-static bool plain_string_byte[256];
-
-static void init_plain_string_bytes(void)
-{
-	for (int c = 0x20; c < 0x80; c++)
-		plain_string_byte[c] = c != '"' && c != '\\';
-}
-
-/* Scan a string body starting after its opening quote; returns the
- * offset just past the closing quote, or 0 with err set. */
-static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *err)
-{
-	while (i < len) {
-		while (i < len && plain_string_byte[t[i]])
-			i++;
-		if (i == len)
-			break;
-		unsigned char c = t[i];
-		if (c == '"')
-			return i + 1;
-		if (c < 0x20) {
-			soak_errorf(err, "invalid JSON at byte %zu: raw control character in a string", i + 1);
-			return 0;
-		}
-		if (c == '\\') {
-			if (i + 5 < len && t[i + 1] == 'u' && memcmp(t + i + 2, "0000", 4) == 0) {
-				soak_errorf(err, "unsupported \\u0000 in a string at byte %zu", i + 1);
-				return 0;
-			}
-			i += 2;
-			continue;
-		}
-		size_t n = utf8_sequence_length(t + i, len - i);
-		if (n == 0) {
-			soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
-			return 0;
-		}
-		i += n;
-	}
-	return len; /* unterminated: cJSON reports it */
-}
-
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Length of the longest prefix of t[i..len) that is a JSON number:
- * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or 0 when none is. */
-static size_t json_number_length(const unsigned char *t, size_t len, size_t i)
-{
-	size_t start = i, digits;
-	if (t[i] == '-')
-		i++;
-	if (i == len || !is_digit(t[i]))
-		return 0;
-	if (t[i++] != '0')
-		while (i < len && is_digit(t[i]))
-			i++;
-	if (i < len && t[i] == '.') {
-		for (digits = ++i; i < len && is_digit(t[i]); i++)
-			;
-		if (i == digits)
-			return 0;
-	}
-	if (i < len && (t[i] == 'e' || t[i] == 'E')) {
-		if (++i < len && (t[i] == '+' || t[i] == '-'))
-			i++;
-		for (digits = i; i < len && is_digit(t[i]); i++)
-			;
-		if (i == digits)
-			return 0;
-	}
-	return i - start;
-}
-
-/* The number token at t[start..start+len) breaks the JSON grammar. */
-static bool bad_number(const unsigned char *t, size_t start, size_t len, char *err)
-{
-	int shown = len > 40 ? 40 : (int)len;
-	return soak_errorf(err, "invalid number '%.*s%s' at byte %zu: not JSON (no leading zeros, "
-			   "digits on both sides of a point)", shown, (const char *)t + start,
-			   len > 40 ? "..." : "", start + 1);
-}
-
-/* Check what cJSON lets through (number grammar, control bytes outside
- * strings, the count of values); collect number token offsets. */
-static bool scan_text(const char *text, size_t len, struct number_spans *sp, char *err)
-{
-	const unsigned char *t = (const unsigned char *)text;
-	size_t containers_and_commas = 0;
-	if (!plain_string_byte['a'])
-		init_plain_string_bytes();
-	sp->count = 0;
-	if (memchr(text, '\0', len))
-		return soak_errorf(err, "NUL byte at byte %zu",
-				   (size_t)((const char *)memchr(text, '\0', len) - text) + 1);
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = t[i];
-		if (c == '"') {
-			i = scan_string(t, len, i + 1, err);
-			if (i == 0)
-				return false;
-		} else if (c == '-' || is_digit(c)) {
-			size_t start = i;
-			while (i < len && is_number_char(t[i]))
-				i++;
-			if (json_number_length(t, len, start) != i - start)
-				return bad_number(t, start, i - start, err);
-			spans_push(sp, start, i - start);
-		} else if (c >= 0x80) {
-			if (utf8_sequence_length(t + i, len - i) == 0)
-				return soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
-			i++; /* not JSON outside a string: cJSON rejects it */
-		} else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			return soak_errorf(err, "raw control character 0x%02x at byte %zu outside a string",
-					   c, i + 1);
-		} else {
-			containers_and_commas += c == ',' || c == '[' || c == '{';
-			i++;
-		}
-	}
-	if (containers_and_commas >= SOAK_MAX_LINE_VALUES)
-		return soak_errorf(err, "more than %d JSON values", SOAK_MAX_LINE_VALUES);
-	return true;
-}
-
-/* ---------------------------------------------------------------------
- * Structural checks on the parsed tree.
- * ------------------------------------------------------------------- */
-
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Keys of a large object: sort a copy and compare neighbours. */
-static bool sorted_keys_unique(const cJSON *obj, size_t n, char *err)
-{
-	const char **keys = malloc(n * sizeof *keys);
-	if (!keys)
+	void *p = arena_malloc(n);
+	if (!p)
 		soak_die(SOAK_EXIT_IO, "out of memory");
-	size_t k = 0;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		keys[k++] = c->string;
-	qsort(keys, n, sizeof *keys, compare_keys);
-	bool ok = true;
-	for (size_t i = 1; i < n && ok; i++)
-		if (strcmp(keys[i - 1], keys[i]) == 0)
-			ok = soak_errorf(err, "duplicate key '%s'", keys[i]);
-	free(keys);
-	return ok;
+	return p;
 }
 
-#define SMALL_OBJECT 32
-
-/* No two members of obj share a key.  Small objects (the usual case)
- * compare a cheap fingerprint (length, first byte) before the strings. */
-static bool object_keys_unique(const cJSON *obj, char *err)
+void soak_node_free(void *p)
 {
-	const char *keys[SMALL_OBJECT];
-	unsigned fingerprint[SMALL_OBJECT];
-	size_t n = 0;
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		if (n == SMALL_OBJECT) {
-			while (c) {
-				n++;
-				c = c->next;
-			}
-			return sorted_keys_unique(obj, n, err);
-		}
-		size_t len = strlen(c->string);
-		keys[n] = c->string;
-		fingerprint[n] = (unsigned)(len << 8) | (unsigned char)c->string[0];
-		for (size_t j = 0; j < n; j++)
-			if (fingerprint[j] == fingerprint[n] && strcmp(keys[j], keys[n]) == 0)
-				return soak_errorf(err, "duplicate key '%s'", keys[n]);
-		n++;
-	}
-	return true;
-}
-
-/* Check keys and give every number its text, in document order. */
-static bool finish_tree(cJSON *node, const char *text, const struct number_spans *sp,
-			size_t *next_span, char *err)
-{
-	if (cJSON_IsObject(node) && !object_keys_unique(node, err))
-		return false;
-	if (cJSON_IsNumber(node)) {
-		if (*next_span >= sp->count)
-			return soak_errorf(err, "internal error: number tokens out of step");
-		size_t i = (*next_span)++;
-		node->valuestring = copy_token(text + sp->start[i], sp->len[i]);
-	}
-	for (cJSON *c = node->child; c; c = c->next)
-		if (!finish_tree(c, text, sp, next_span, err))
-			return false;
-	return true;
+	arena_free(p);
 }
 
 cJSON *soak_parse_checked(const char *text, size_t len, char *err)
 {
-	if (!scan_text(text, len, &scratch_spans, err))
-		return NULL;
-	const char *end = NULL;
-	/* len + 1 takes in the terminating NUL that require_null_terminated
-	 * checks for, so trailing garbage is an error. */
-	cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-	if (!root) {
-		size_t at = end && end >= text ? (size_t)(end - text) : 0;
-		soak_errorf(err, "invalid JSON at byte %zu", at + 1);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
+	cJSON *root = soak_json_parse(text, len, err);
+	if (root && !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		soak_errorf(err, "not a JSON object");
-		return NULL;
-	}
-	size_t next_span = 0;
-	if (!finish_tree(root, text, &scratch_spans, &next_span, err)) {
-		cJSON_Delete(root);
 		return NULL;
 	}
 	return root;
@@ -464,24 +232,6 @@ cJSON *soak_num(double x)
 	int len = soak_format_number(x, text);
 	n->valuestring = copy_token(text, (size_t)len);
 	return n;
-}
-
-/* Numbers that carry their text print as that text (cJSON_Raw).  Returns
- * false, leaving the rest, at the first number without text that is not
- * finite (cJSON would print it as null). */
-static bool numbers_to_raw(cJSON *node)
-{
-	for (; node; node = node->next) {
-		if (cJSON_IsNumber(node)) {
-			if (node->valuestring) /* a JSON number token: as read, or ours */
-				node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
-			else if (!isfinite(node->valuedouble))
-				return false;
-		}
-		if (node->child && !numbers_to_raw(node->child))
-			return false;
-	}
-	return true;
 }
 
 /* Append the path of the first non-finite number under node (siblings
@@ -687,28 +437,14 @@ void soak_write_line(FILE *out, const char *text, size_t len)
 
 bool soak_stream_write(struct soak_stream *s, cJSON *rec)
 {
-	if (!numbers_to_raw(rec)) {
+	size_t len;
+	if (!soak_json_print(rec, &s->out_buf, &s->out_cap, &len)) {
 		char path[256] = "";
 		non_finite_path(rec->child, false, path, 0, sizeof path);
 		soak_stream_reject(s, "result '%s' is not a finite number: nothing written", path);
 		return false;
 	}
-	if (s->out_cap == 0) {
-		s->out_cap = 4096;
-		s->out_buf = malloc(s->out_cap);
-	}
-	for (;;) {
-		if (!s->out_buf)
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		if (cJSON_PrintPreallocated(rec, s->out_buf, (int)s->out_cap, 0))
-			break;
-		if (s->out_cap > (size_t)1 << 30)
-			soak_die(SOAK_EXIT_IO, "record too large to print");
-		s->out_cap *= 2;
-		free(s->out_buf);
-		s->out_buf = malloc(s->out_cap);
-	}
-	soak_write_line(s->out, s->out_buf, strlen(s->out_buf));
+	soak_write_line(s->out, s->out_buf, len);
 	return true;
 }
 
