@@ -250,3 +250,25 @@ not json' ]
 		[[ "$output" == *"${cmd#*|}" ]]
 	done
 }
+
+# Inputs that crashed a fuzz harness (make fuzz-run) stay here as tests:
+# each goes through real programs with and without the arena, and as a
+# data file; the sanitizer build of CI (.ci/run) runs them under ASan+UBSan.
+@test "fuzz regressions: every input of tests/fixtures/fuzz is bad input, never a crash" {
+	local f
+	for f in "$FIXTURES"/fuzz/*; do
+		run_pipe "warmup-phase < '$f'"
+		echo "$f (arena) -> $status: $output"
+		[ "$status" -eq 2 ] && [[ "$output" == "warmup-phase: line 1: "* ]]
+		run_pipe "SOAKKIT_NO_ARENA=1 warmup-phase < '$f'"
+		[ "$status" -eq 2 ] && [[ "$output" == "warmup-phase: line 1: "* ]]
+		run_pipe "kpi-gate --summary < '$f'"
+		[ "$status" -eq 2 ] && [[ "$output" == "kpi-gate: line 1: "* ]]
+		run kpi-gate -t "$f" < /dev/null
+		[ "$status" -eq 2 ] && [[ "$output" == "kpi-gate: thresholds '$f': "* ]]
+	done
+	# record-bad-escape-no-arena.json: a bad escape freed a string through the
+	# arena's free with no arena (null pointer arithmetic, UBSan)
+	run_pipe "SOAKKIT_NO_ARENA=1 warmup-phase < '$FIXTURES/fuzz/record-bad-escape-no-arena.json'"
+	[ "$output" = "warmup-phase: line 1: invalid JSON at byte 22" ]
+}

@@ -34,9 +34,12 @@ static void *arena_malloc(size_t n)
 	return malloc(n); /* before the first record, or a record past the block */
 }
 
+/* Frees what is not in the block (addresses compared as integers: the
+ * block may not exist, and p may be from anywhere). */
 static void arena_free(void *p)
 {
-	if ((char *)p >= arena_base && (char *)p < arena_base + ARENA_SIZE)
+	uintptr_t at = (uintptr_t)p, base = (uintptr_t)arena_base;
+	if (arena_base && at >= base && at < base + ARENA_SIZE)
 		return;
 	free(p);
 }
