@@ -401,3 +401,13 @@ prometheus_lines_parse() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"soak-report: $BATS_TEST_TMPDIR/sw/b/seed-8.jsonl: line 1: "* ]]
 }
+
+@test "--sweep --on-error=skip --rejects FILE: the bad lines of every log, the file made by the first" {
+	mkdir -p "$BATS_TEST_TMPDIR/sw/a"
+	{ head -3 "$SMALL"; echo '{"iteration":4,"summary":[]}'; } > "$BATS_TEST_TMPDIR/sw/a/seed-1.jsonl"
+	{ head -2 "$SMALL"; echo '{"iteration":3,"summary":7}'; } > "$BATS_TEST_TMPDIR/sw/a/seed-2.jsonl"
+	run_pipe 'soak-report --sweep="$BATS_TEST_TMPDIR/sw" --last 2 --on-error=skip --rejects="$BATS_TEST_TMPDIR/rej" 2>/dev/null'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = '{"iteration":4,"summary":[]}
+{"iteration":3,"summary":7}' ]
+}

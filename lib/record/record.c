@@ -288,15 +288,23 @@ bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
 	return false;
 }
 
+/* The rejects file, created by the first bad line skipped; streams of one
+ * program that name the same file (soak-report's logs) share it. */
 static void open_rejects(struct soak_stream *s)
 {
+	static FILE *opened;
+	static const char *opened_path;
 	if (s->rejects)
 		return;
 	if (!s->rejects_path) {
 		s->rejects = stderr;
 		return;
 	}
-	s->rejects = fopen(s->rejects_path, "w");
+	if (!opened || strcmp(opened_path, s->rejects_path) != 0) {
+		opened = fopen(s->rejects_path, "w");
+		opened_path = s->rejects_path;
+	}
+	s->rejects = opened;
 	if (!s->rejects)
 		soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", s->rejects_path, strerror(errno));
 }
