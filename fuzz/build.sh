@@ -1,7 +1,8 @@
 #!/bin/sh
 # build.sh SRCDIR BUILDDIR "CJSON_CFLAGS" "CJSON_LIBS" LIB_SOURCES...
 # Build soakkit's libFuzzer harnesses (make fuzz): each harness compiled
-# with the library sources by clang under ASan and UBSan, and the seed
+# with the library sources of lib/record, lib/gate and lib/tuner by clang
+# under ASan and UBSan, and the seed
 # corpora made from tests/fixtures.  FUZZ_CC overrides clang.
 set -eu
 src=$1 build=$2 cjson_cflags=$3 cjson_libs=$4
@@ -9,8 +10,8 @@ shift 4
 cc=${FUZZ_CC:-clang}
 command -v "$cc" >/dev/null || { echo "fuzz: no $cc (install clang and libclang-rt-14-dev)" >&2; exit 2; }
 sources=
-for f in "$@"; do
-	case $f in *.c) sources="$sources $src/$f" ;; esac
+for f in "$@"; do   # the subsystems the harnesses reach
+	case $f in lib/record/*.c | lib/gate/*.c | lib/tuner/*.c) sources="$sources $src/$f" ;; esac
 done
 mkdir -p "$build/fuzz"
 for name in record kpi-gate tuner-filter; do
