@@ -155,10 +155,10 @@ kpis() {
 }
 
 @test "--summary: a bad line is exit 2; skipped lines make the verdict FAIL" {
-	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary"
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":25}'; } | kpi-gate --summary"
 	[ "$status" -eq 2 ]
 	[[ "$output" == "kpi-gate: line 13: missing field 'summary'" ]]
-	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":25}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
 	[ "$status" -eq 1 ]
 	assert_jq '.status == "FAIL" and .skipped == 1 and .iterations == 12'
 	assert_jq '.reasons == [{"level":"FAIL","text":"incomplete data: 1 bad line skipped"}]'
@@ -242,4 +242,14 @@ gated() {
 	run_pipe "for v in 1e6 1e6 -1e6 -1e6; do i=\$((i + 1)); echo \"{\\\"iteration\\\":\$i,\\\"summary\\\":{\\\"maker_taker_ratio\\\":0.9,\\\"net_bps\\\":\$v,\\\"p95_latency_ms\\\":300,\\\"risk_ratio\\\":0.3}}\"; done | kpi-gate --summary -w 4"
 	[ "$status" -eq 1 ]
 	assert_jq '.window.values.net_bps.mean == 0 and .window.goals[1].met == false'
+}
+
+@test "--summary --on-error=skip: a bad record in the middle is skipped alone, and the verdict is FAIL" {
+	# iteration 20 of 24 with net_bps the string "-5": the lines after it still follow it
+	run_pipe "jq -c 'if .iteration == 20 then .summary.net_bps = \"-5\" else . end' '$LEGACY' | kpi-gate --summary --on-error=skip 2>'$BATS_TEST_TMPDIR/err'"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .iterations == 23 and .skipped == 1 and .last_iteration == 24'
+	assert_jq '.reasons[-1] == {"level":"FAIL","text":"incomplete data: 1 bad line skipped"}'
+	grep -q "^kpi-gate: line 20: 'summary.net_bps' is a string, not a number$" "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c '^kpi-gate: line' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }

@@ -165,9 +165,10 @@ expect_status() {
 }
 
 @test "--on-error=skip: a bad line gives no output, the rest go on" {
-	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; echo '{\"iteration\":2}'; record 2 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate --on-error=skip --rejects '$BATS_TEST_TMPDIR/rej' 2>/dev/null"
+	# the bad iteration 2 still holds its place: iteration 3 follows it
+	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; echo '{\"iteration\":2}'; record 3 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate --on-error=skip --rejects '$BATS_TEST_TMPDIR/rej' 2>/dev/null"
 	[ "$status" -eq 0 ]
-	assert_slurp '[.[].iteration] == [1,2]'
+	assert_slurp '[.[].iteration] == [1,3] and .[1].gate.window.count == 2'
 	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = '{"iteration":2}' ]
 }
 

@@ -82,14 +82,16 @@ static bool same_value(double a, double b)
 static bool check_against_stream(const struct soak_gate_window *history,
 				 const struct soak_gate_window *judged, char *err)
 {
-	if (judged->count == 0)
-		return true;
-	long oldest = judged->entry[0].iteration;
+	long at = 0;   /* both in increasing order of iteration: one walk */
 	for (long i = 0; i < history->count; i++) {
 		const struct soak_kpi_point *h = &history->entry[i];
-		if (h->iteration < oldest || h->iteration - oldest >= judged->count)
-			continue;
-		const struct soak_kpi_point *j = &judged->entry[h->iteration - oldest];
+		while (at < judged->count && judged->entry[at].iteration < h->iteration)
+			at++;
+		if (at == judged->count)
+			break;
+		if (judged->entry[at].iteration != h->iteration)
+			continue;   /* older than the stream, or a line skipped */
+		const struct soak_kpi_point *j = &judged->entry[at];
 		for (int k = 0; k < SOAK_KPI_COUNT; k++) {
 			char a[32] = "null", b[32] = "null";
 			if (h->present[k] == j->present[k] &&
@@ -136,11 +138,17 @@ bool soak_gate_stream_judge(const cJSON *rec, struct soak_gate_stream *g, long l
 {
 	struct soak_gate_reading r;
 	enum soak_level window_status;
-	if (!soak_gate_read(rec, g->wanted, g->forced_mode, &r, err) ||
-	    !soak_order_check(&g->order, r.iteration, line_no, err) ||
-	    !read_history(rec, r.iteration, g->th.window_size - 1, &g->scratch, err) ||
-	    !check_against_stream(&g->scratch, &g->carry, err))
+	if (!soak_get_iteration(rec, &r.iteration, err) ||
+	    !soak_order_check(&g->order, r.iteration, line_no, err))
 		return false;
+	if (!soak_gate_read(rec, g->wanted, g->forced_mode, &r, err) ||
+	    !read_history(rec, r.iteration, g->th.window_size - 1, &g->scratch, err) ||
+	    !check_against_stream(&g->scratch, &g->carry, err)) {
+		/* A bad record in its place (skipped with --on-error=skip): the next
+		 * line follows it, and the window goes on without it. */
+		soak_order_accept(&g->order, r.iteration, line_no);
+		return false;
+	}
 	static const struct soak_gate_window empty;
 	const struct soak_gate_window *base = g->order.started ? &g->carry
 					      : g->summary ? &empty : &g->scratch;

@@ -49,7 +49,9 @@ void soak_gate_stream_start(struct soak_gate_stream *g, int forced_mode, bool su
  * record; the record's own state.gate.history must agree with it.  For
  * the first record of the stream the window starts from that history (a
  * ring resumed, one line re-run), except under --summary, whose verdict
- * is made from the records present only.
+ * is made from the records present only.  A record in its place in the
+ * order but bad otherwise still counts as the iteration the next one must
+ * follow (with --on-error=skip the lines after it are judged).
  */
 bool soak_gate_stream_judge(const cJSON *rec, struct soak_gate_stream *g, long line_no,
 			    struct soak_gate_judgement *j, char *err);
