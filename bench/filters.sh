@@ -21,8 +21,13 @@ trap 'rm -rf "$tmp"' EXIT
 # next iteration's input with its recorded market (what a replay sees).
 soak-run -q -n 1000 --warmup --preset maker_bias_uplift_v1 --out "$tmp/run" >/dev/null || true
 head -n 999 "$tmp/run/iterations.jsonl" | soak-next | soak-replay "$tmp/run/iterations.jsonl" > "$tmp/one"
+# Copies renumbered so the stream stays one contiguous run of iterations
+# (kpi-gate and tuner-filter refuse anything else).
 i=0
-while [ $i -lt "$copies" ]; do cat "$tmp/one"; i=$((i + 1)); done > "$tmp/in.0"
+while [ $i -lt "$copies" ]; do
+	jq -c --argjson off $((i * 999)) '.iteration += $off' "$tmp/one"
+	i=$((i + 1))
+done > "$tmp/in.0"
 records=$(wc -l < "$tmp/in.0")
 bytes=$(wc -c < "$tmp/in.0")
 
@@ -34,23 +39,26 @@ tuner-filter < "$tmp/in.3" > "$tmp/in.4"
 
 # (The figures printed by `seconds` are split into words on purpose.)
 # shellcheck disable=SC2046
-seconds() { # seconds INPUT COMMAND...: wall seconds of COMMAND < INPUT
+seconds() { # seconds INPUT COMMAND...: wall seconds, peak KB, CPU seconds of COMMAND < INPUT
 	in=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" < "$in" > /dev/null
-	cat "$tmp/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" < "$in" > /dev/null
+	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$tmp/time"
 }
 
+# Wall time depends on what else the machine runs; CPU time (user + system)
+# much less, so both are printed, each against jq's in the same run.
 printf 'records: %d (%d MB)\n' "$records" $((bytes / 1000000))
-printf '%-16s %9s %12s %10s %9s\n' program seconds records/s "x jq" "peak KB"
+printf '%-16s %8s %8s %11s %9s %9s %8s\n' program wall-s cpu-s records/s "x jq wall" "x jq cpu" "peak KB"
 # shellcheck disable=SC2046
 report() { # report NAME INPUT COMMAND...
 	name=$1 in=$2
 	shift 2
-	set -- $(seconds "$in" "$@")
-	jq_s=$(set -- $(seconds "$in" jq -c .); echo "$1")
-	awk -v n="$name" -v s="$1" -v m="$2" -v r="$records" -v j="$jq_s" \
-		'BEGIN { printf "%-16s %9.2f %12.0f %9.1fx %9d   (jq -c . %.2f s)\n", n, s, r / (s > 0 ? s : 0.001), j / (s > 0 ? s : 0.001), m, j }'
+	set -- $(seconds "$in" "$@") $(seconds "$in" jq -c .)
+	awk -v n="$name" -v s="$1" -v m="$2" -v c="$3" -v js="$4" -v jc="$6" -v r="$records" \
+		'function d(x) { return x > 0 ? x : 0.01 }
+		BEGIN { printf "%-16s %8.2f %8.2f %11.0f %8.1fx %8.1fx %8d   (jq -c . %.2f s, cpu %.2f s)\n",
+			n, s, c, r / d(s), js / d(s), jc / d(c), m, js, jc }'
 }
 report warmup-phase "$tmp/in.0" warmup-phase
 report warmup-apply "$tmp/in.1" warmup-apply
@@ -60,11 +68,9 @@ report kpi-gate "$tmp/in.4" kpi-gate
 report soak-log "$tmp/in.4" soak-log /dev/null
 report jq-c "$tmp/in.0" jq -c .
 
-chain() { warmup-phase | warmup-apply | tuner-propose | tuner-filter | kpi-gate; }
-start=$(date +%s.%N)
-chain < "$tmp/in.0" > /dev/null
-end=$(date +%s.%N)
+# The chain under one sh: its wall time, and the CPU time of all five.
 # shellcheck disable=SC2046
-jq_s=$(set -- $(seconds "$tmp/in.0" jq -c .); echo "$1")
-awk -v s="$start" -v e="$end" -v j="$jq_s" \
-	'BEGIN { printf "five-filter chain: %.2f s; one jq -c .: %.2f s (chain %.2fx faster)\n", e - s, j, j / (e - s) }'
+set -- $(seconds "$tmp/in.0" sh -c 'warmup-phase | warmup-apply | tuner-propose | tuner-filter | kpi-gate') \
+	$(seconds "$tmp/in.0" jq -c .)
+awk -v s="$1" -v c="$3" -v js="$4" -v jc="$6" \
+	'BEGIN { printf "five-filter chain: %.2f s wall, %.2f s cpu; one jq -c .: %.2f s wall, %.2f s cpu (chain %.2fx faster by wall, %.2fx by cpu)\n", s, c, js, jc, js / (s > 0 ? s : 0.01), jc / (c > 0 ? c : 0.01) }'

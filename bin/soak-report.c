@@ -92,7 +92,8 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
  * standard input; its messages say "soak-report: FILE: line N: ...".
  */
 static void read_baseline(const char *path, const struct soak_stream *main_stream,
-			  long window_size, struct report_log *log)
+			  const struct soak_thresholds *th, long window_size,
+			  struct report_log *log)
 {
 	struct soak_stream b;
 	char name[4200];
@@ -101,17 +102,19 @@ static void read_baseline(const char *path, const struct soak_stream *main_strea
 	b.skip_errors = main_stream->skip_errors;
 	b.rejects_path = main_stream->rejects_path;
 	b.rejects = main_stream->rejects;
+	b.max_line = main_stream->max_line;
 	b.arena = main_stream->arena;   /* the arena is shared; reset per record */
 	if (!(b.in = fopen(path, "r")))
 		soak_die(SOAK_EXIT_USAGE, "cannot open baseline '%s': %s", path, strerror(errno));
 	snprintf(name, sizeof name, "%s: %s", progname, path);
 	soak_progname = name;
-	report_log_read(log, &b, window_size, NULL);
+	report_log_read(log, &b, th, window_size, NULL);
 	soak_progname = progname;
 	if (b.skipped)
 		soak_warn("%s: %ld bad line%s skipped", path, b.skipped, b.skipped == 1 ? "" : "s");
 	fclose(b.in);
 	free(b.line);
+	free(b.rbuf);
 	free(b.out_buf);
 	log->label = path;
 }
@@ -167,10 +170,10 @@ int main(int argc, char **argv)
 	}
 	FILE *plot_data = plot_data_file(o.plot);
 	soak_stream_use_arena(&s);   /* nothing of a record's cJSON outlives it */
-	report_log_read(&cur_log, &s, window_size, plot_data);
+	report_log_read(&cur_log, &s, &th, window_size, plot_data);
 	cur_log.label = "stdin";
 	if (o.baseline)
-		read_baseline(o.baseline, &s, window_size, &base_log);
+		read_baseline(o.baseline, &s, &th, window_size, &base_log);
 	report_snapshot_make(&cur_log, &th, &cur);
 	if (o.baseline) {
 		report_snapshot_make(&base_log, &th, &base);

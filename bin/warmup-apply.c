@@ -142,11 +142,8 @@ static bool apply_record(cJSON *rec, const struct apply_options *o, char *err)
 		return soak_errorf(err, "missing field 'params'");
 	if (!soak_params_from_json(soak_get(rec, "params"), "params", SOAK_PARAMS_REQUIRE_ALL,
 				   &params, err, SOAK_ERR_MAX) ||
-	    !soak_history_last(rec, &prev, &found, err))
+	    !soak_history_last(rec, iteration, &prev, &found, err))
 		return false;
-	if (found && prev.iteration >= iteration)
-		return soak_errorf(err, "'state.gate.history' ends at iteration %ld, not before iteration %ld",
-				   prev.iteration, iteration);
 	soak_preset_apply(&o->preset, &params, ph.weight, &eff);
 	cJSON *warmup = cJSON_CreateObject();
 	cJSON_AddStringToObject(warmup, "preset", o->preset.name);

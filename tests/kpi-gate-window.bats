@@ -82,10 +82,19 @@ kpis() {
 	assert_jq '.gate.window.count == 12 and (.state.gate.history | length) == 12'
 }
 
-@test "a gap in the iterations starts a new history" {
-	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '$(kpis 0.9 3 300 0.3)'; record 1 '$(kpis 0.8 3 300 0.3)'; record 5 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate"
-	assert_slurp '[.[].gate.window.count] == [1,2,1,1]'
-	assert_slurp '.[2].state.gate.history == [{"iteration":1,"status":"WARN","maker_taker_ratio":0.8,"net_bps":3,"p95_latency_ms":300,"risk_ratio":0.3}]'
+@test "a gap, a duplicate or disorder in the iterations is bad input naming both lines" {
+	local two="record 1 '$(kpis 0.9 3 300 0.3)'; record 2 '$(kpis 0.9 3 300 0.3)';"
+	run_pipe "$(declare -f kpis); { $two record 4 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "kpi-gate: line 3: iteration 4 after iteration 2 of line 2 (a gap): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe "$(declare -f kpis); { $two record 2 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: line 3: iteration 2 again (duplicate of line 2): a log must be"* ]]
+	run_pipe "$(declare -f kpis); { $two record 1 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "kpi-gate: line 3: iteration 1 after iteration 2 of line 2 (out of order): a log must be"* ]]
 }
 
 @test "--summary: one verdict object, FAIL and exit 1 when an iteration failed" {
@@ -100,7 +109,7 @@ kpis() {
 }
 
 @test "--summary: warm-up downgrades make the same log WARN-free of FAIL until iteration 5" {
-	run_pipe "jq -c 'if .iteration <= 4 then .phase = {gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
+	run_pipe "jq -c 'if .iteration <= 4 then .phase = {name: \"WARMUP\", gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
 	[ "$status" -eq 1 ]
 	assert_jq '.counts == {"PASS":17,"WARN":6,"FAIL":1} and .downgraded == 4 and .first_fail.iteration == 5'
 }
@@ -145,12 +154,102 @@ kpis() {
 	[ "$output" = "$from_gated" ]
 }
 
-@test "--summary: a bad line is exit 2; skipped lines make the verdict at least WARN" {
-	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary"
+@test "--summary: a bad line is exit 2; skipped lines make the verdict FAIL" {
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":25}'; } | kpi-gate --summary"
 	[ "$status" -eq 2 ]
 	[[ "$output" == "kpi-gate: line 13: missing field 'summary'" ]]
-	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":99}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
-	[ "$status" -eq 0 ]
-	assert_jq '.status == "WARN" and .skipped == 1 and .iterations == 12'
-	assert_jq '.reasons == [{"level":"WARN","text":"1 bad line skipped"}]'
+	run_pipe "{ tail -n 12 '$LEGACY'; echo '{\"iteration\":25}'; } | kpi-gate --summary --on-error=skip 2>/dev/null"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .skipped == 1 and .iterations == 12'
+	assert_jq '.reasons == [{"level":"FAIL","text":"incomplete data: 1 bad line skipped"}]'
+}
+
+# gated LOG: the legacy log as kpi-gate writes it (state.gate carried).
+gated() {
+	kpi-gate < "$LEGACY" > "$BATS_TEST_TMPDIR/gated"
+}
+
+@test "--summary judges the records present: one line of a finished log is an incomplete window" {
+	gated
+	# line 24 carries a complete 8-entry history, but only one record is present
+	run_pipe "sed -n 24p '$BATS_TEST_TMPDIR/gated' | kpi-gate --summary"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .iterations == 1 and .window.count == 1'
+	assert_jq '.reasons == [{"level":"FAIL","text":"window incomplete: 1 of 8 iterations"}]'
+	# streaming, the first record still starts from the history it carries (a resumed ring)
+	run_pipe "sed -n 24p '$BATS_TEST_TMPDIR/gated' | kpi-gate"
+	assert_jq '.gate.window.count == 8'
+}
+
+@test "--summary: a repeated line, a dropped line, or lines out of order are bad input, no verdict" {
+	gated
+	local g="$BATS_TEST_TMPDIR/gated"
+	run_pipe "for i in 1 2 3; do sed -n 24p '$g'; done | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "$output" = "kpi-gate: line 2: iteration 24 again (duplicate of line 1): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe "{ sed -n 2,17p '$g'; sed -n 17p '$g'; } | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: line 17: iteration 17 again (duplicate of line 16): "* ]]
+	# the log without its first FAIL after the start (iteration 5)
+	run_pipe "sed 5d '$g' | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: line 5: iteration 6 after iteration 4 of line 4 (a gap): "* ]]
+}
+
+@test "ITER_SUMMARY files: the glob order (1, 10, 11, 12, 2, ...) is refused, the sorted form is judged" {
+	mkdir "$BATS_TEST_TMPDIR/its"
+	head -n 12 "$LEGACY" | awk -v d="$BATS_TEST_TMPDIR/its" '{ print > (d "/ITER_SUMMARY_" NR ".json") }'
+	cd "$BATS_TEST_TMPDIR/its"
+	run_pipe "jq -c . ITER_SUMMARY_*.json | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "$output" = "kpi-gate: line 2: iteration 10 after iteration 1 of line 1 (a gap): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe "jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json | kpi-gate --summary"
+	[ "$status" -eq 1 ]
+	assert_jq '.iterations == 12 and .first_iteration == 1 and .last_iteration == 12'
+	assert_jq '.window.values.net_bps.mean == ([range(5;13)] | map(2.8 + 0.1 * (. - 1)) | add / 8 * 10000 | round / 10000)'
+}
+
+@test "a WARN gate mode outside a WARMUP phase is bad input; --summary refuses --mode=warn" {
+	run_pipe "jq -c '.phase = {name: \"STEADY\", gate_mode: \"WARN\"}' '$LEGACY' | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "$output" = "kpi-gate: line 1: 'phase.gate_mode' is WARN outside a WARMUP phase (phase.name STEADY): a FAIL is downgraded only in warm-up" ]
+	run_pipe "jq -c '.phase = {gate_mode: \"WARN\"}' '$LEGACY' | kpi-gate 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"(phase.name missing)"* ]]
+	run kpi-gate --summary --mode=warn < "$LEGACY"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "kpi-gate: option '--mode=warn' with --summary: a verdict downgrades a FAIL only in a WARMUP phase"* ]]
+	# in warm-up a downgrade is counted in the verdict
+	run_pipe "jq -c 'if .iteration <= 4 then .phase = {name: \"WARMUP\", gate_mode: \"WARN\"} else . end' '$LEGACY' | kpi-gate --summary"
+	assert_jq '.downgraded == 4 and (.reasons | map(.text) | index("6 of 24 iterations WARN (4 downgraded from FAIL)")) != null'
+}
+
+@test "a carried history that disagrees with the records present is bad input" {
+	gated
+	run_pipe "jq -c 'if .iteration == 10 then .state.gate.history[-2].net_bps = 9 else . end' '$BATS_TEST_TMPDIR/gated' | kpi-gate --summary"
+	[ "$status" -eq 2 ]
+	[ "$output" = "kpi-gate: line 10: 'state.gate.history' disagrees with the records present: iteration 9 net_bps is 9 there, 3.6 in its record" ]
+	run_pipe "jq -c 'if .iteration == 10 then .state.gate.history[-2].risk_ratio = 1e7 else . end' '$BATS_TEST_TMPDIR/gated' | kpi-gate"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 10 ]
+	[[ "${lines[9]}" == "kpi-gate: line 10: 'state.gate.history[].risk_ratio' = 10000000 is out of range [0, 1e+06]" ]]
+}
+
+@test "KPIs outside their sane range are bad input: no overflowing mean" {
+	run_pipe "for v in 1e308 1e308 -1e308 -1.5e308; do i=\$((i + 1)); echo \"{\\\"iteration\\\":\$i,\\\"summary\\\":{\\\"maker_taker_ratio\\\":0.9,\\\"net_bps\\\":\$v,\\\"p95_latency_ms\\\":300,\\\"risk_ratio\\\":0.3}}\"; done | kpi-gate --summary -w 4"
+	[ "$status" -eq 2 ]
+	[ "$output" = "kpi-gate: line 1: 'summary.net_bps' = 1e308 is out of range [-1e+06, 1e+06]" ]
+	run_pipe "for v in 1e6 1e6 -1e6 -1e6; do i=\$((i + 1)); echo \"{\\\"iteration\\\":\$i,\\\"summary\\\":{\\\"maker_taker_ratio\\\":0.9,\\\"net_bps\\\":\$v,\\\"p95_latency_ms\\\":300,\\\"risk_ratio\\\":0.3}}\"; done | kpi-gate --summary -w 4"
+	[ "$status" -eq 1 ]
+	assert_jq '.window.values.net_bps.mean == 0 and .window.goals[1].met == false'
+}
+
+@test "--summary --on-error=skip: a bad record in the middle is skipped alone, and the verdict is FAIL" {
+	# iteration 20 of 24 with net_bps the string "-5": the lines after it still follow it
+	run_pipe "jq -c 'if .iteration == 20 then .summary.net_bps = \"-5\" else . end' '$LEGACY' | kpi-gate --summary --on-error=skip 2>'$BATS_TEST_TMPDIR/err'"
+	[ "$status" -eq 1 ]
+	assert_jq '.status == "FAIL" and .iterations == 23 and .skipped == 1 and .last_iteration == 24'
+	assert_jq '.reasons[-1] == {"level":"FAIL","text":"incomplete data: 1 bad line skipped"}'
+	grep -q "^kpi-gate: line 20: 'summary.net_bps' is a string, not a number$" "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c '^kpi-gate: line' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }

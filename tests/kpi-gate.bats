@@ -83,14 +83,14 @@ expect_status() {
 }
 
 @test "WARN mode leaves a PASS or a WARN as it is" {
-	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"gate_mode\":\"WARN\"},$(kpis 0.8 3 300 0.3)' | kpi-gate"
+	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"name\":\"WARMUP\",\"gate_mode\":\"WARN\"},$(kpis 0.8 3 300 0.3)' | kpi-gate"
 	assert_jq '.gate.status == "WARN" and .gate.downgraded == []'
-	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"gate_mode\":\"WARN\"},$(kpis 0.9 3 300 0.3)' | kpi-gate"
+	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"name\":\"WARMUP\",\"gate_mode\":\"WARN\"},$(kpis 0.9 3 300 0.3)' | kpi-gate"
 	assert_jq '.gate.status == "PASS" and .gate.downgraded == []'
 }
 
 @test "--mode overrides the record's gate mode both ways; no phase means NORMAL" {
-	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"gate_mode\":\"WARN\"},$(kpis 0.9 1.7 300 0.3)' | kpi-gate --mode normal"
+	run_pipe "$(declare -f kpis); record 2 '\"phase\":{\"name\":\"WARMUP\",\"gate_mode\":\"WARN\"},$(kpis 0.9 1.7 300 0.3)' | kpi-gate --mode normal"
 	assert_jq '.gate.status == "FAIL" and .gate.mode == "NORMAL" and .gate.downgraded == []'
 	run_pipe "$(declare -f kpis); record 2 '$(kpis 0.9 1.7 300 0.3)' | kpi-gate --mode=warn"
 	assert_jq '.gate.status == "WARN" and .gate.mode == "WARN"'
@@ -107,7 +107,7 @@ expect_status() {
 }
 
 @test "a null KPI counts as missing; WARN mode downgrades it like any FAIL" {
-	run_pipe "record 3 '\"phase\":{\"gate_mode\":\"WARN\"},\"summary\":{\"maker_taker_ratio\":null,\"net_bps\":3,\"p95_latency_ms\":300,\"risk_ratio\":0.3}' | kpi-gate"
+	run_pipe "record 3 '\"phase\":{\"name\":\"WARMUP\",\"gate_mode\":\"WARN\"},\"summary\":{\"maker_taker_ratio\":null,\"net_bps\":3,\"p95_latency_ms\":300,\"risk_ratio\":0.3}' | kpi-gate"
 	assert_jq '.gate.status == "WARN"'
 	assert_jq '.gate.reasons[0].kpi == "maker_taker_ratio" and .gate.reasons[0].value == null'
 	assert_jq '.gate.downgraded[0].level == "FAIL" and .gate.downgraded[0].text == "maker_taker_ratio missing (FAIL): needs >= 0.75"'
@@ -165,9 +165,10 @@ expect_status() {
 }
 
 @test "--on-error=skip: a bad line gives no output, the rest go on" {
+	# the bad iteration 2 still holds its place: iteration 3 follows it
 	run_pipe "$(declare -f kpis); { record 1 '$(kpis 0.9 3 300 0.3)'; echo '{\"iteration\":2}'; record 3 '$(kpis 0.9 3 300 0.3)'; } | kpi-gate --on-error=skip --rejects '$BATS_TEST_TMPDIR/rej' 2>/dev/null"
 	[ "$status" -eq 0 ]
-	assert_slurp '[.[].iteration] == [1,3]'
+	assert_slurp '[.[].iteration] == [1,3] and .[1].gate.window.count == 2'
 	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = '{"iteration":2}' ]
 }
 

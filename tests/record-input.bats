@@ -115,11 +115,17 @@ not json' ]
 	grep -q '2 bad lines skipped' "$BATS_TEST_TMPDIR/err"
 }
 
-@test "--rejects FILE is emptied at start, even when no line is bad" {
-	echo stale > "$BATS_TEST_TMPDIR/rej"
-	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/rej"
+@test "--rejects FILE is created only when the first bad line is skipped" {
+	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/none"
 	[ "$status" -eq 0 ]
-	[ -e "$BATS_TEST_TMPDIR/rej" ] && [ ! -s "$BATS_TEST_TMPDIR/rej" ]
+	[ ! -e "$BATS_TEST_TMPDIR/none" ]
+	echo stale > "$BATS_TEST_TMPDIR/kept"
+	run_pipe "echo '{\"iteration\":1}' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/kept"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/kept")" = stale ]
+	run_pipe "printf '{\"iteration\":1}\n[]\n' | warmup-phase --on-error=skip --rejects=$BATS_TEST_TMPDIR/kept"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/kept")" = "[]" ]
 }
 
 @test "--on-error takes fail or skip only" {
@@ -155,4 +161,122 @@ not json' ]
 	run_pipe 'record 5 | LC_ALL=de_DE.UTF-8 warmup-phase | LC_ALL=de_DE.UTF-8 warmup-apply'
 	[ "$status" -eq 0 ]
 	assert_jq '.phase.weight == 0.666666666667 and .effective.impact_cap_ratio == 0.081'
+}
+
+@test "numbers must follow the JSON grammar, in every field, read or not" {
+	local bad
+	for bad in 01 -01 5. -.5 1e 1e+ 1.e5 - 1.5.2 1e5e5 00; do
+		reject "{\"iteration\":1,\"x\":$bad}\n" "invalid number '$bad' at byte 20: not JSON"
+	done
+	for bad in .5 +1 0x10; do
+		reject "{\"iteration\":1,\"x\":$bad}\n" "invalid JSON at byte"
+	done
+	reject '{"iteration":01}\n' "invalid number '01' at byte 14"
+}
+
+@test "JSON numbers pass: -0, 0.5e-3, 1E+5, 10, 1e999 (text kept)" {
+	run_pipe "echo '{\"iteration\":1,\"x\":[-0,0.5e-3,1E+5,10,0,1e999]}' | warmup-phase"
+	[ "$status" -eq 0 ]
+	[[ "$output" == '{"iteration":1,"x":[-0,0.5e-3,1E+5,10,0,1e999],"phase":'* ]]
+}
+
+@test "a line with non-JSON numbers is bad input for every filter, with nothing written" {
+	local p line='{"iteration":1,"x":5.,"y":-.5,"params":{}}'
+	for p in warmup-phase warmup-apply tuner-propose tuner-filter kpi-gate soak-next soak-mock; do
+		run_pipe "echo '$line' | $p 2>&1 >'$BATS_TEST_TMPDIR/out'"
+		echo "$p -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "$output" = "$p: line 1: invalid number '5.' at byte 20: not JSON (no leading zeros, digits on both sides of a point)" ]
+		[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	done
+}
+
+@test "raw control bytes outside strings are bad input" {
+	reject '{"iteration":1,\001"x":1}\n' 'raw control character 0x01 at byte 16 outside a string'
+	reject '{"iteration":1,"x":1\f}\n' 'raw control character 0x0c at byte 21 outside a string'
+	reject '\v{"iteration":1}\n' 'raw control character 0x0b at byte 1 outside a string'
+	run_pipe "printf '{\"iteration\":1,\t\"x\" : 1 }\r\n' | warmup-phase"
+	[ "$status" -eq 0 ]
+	assert_jq '.x == 1'
+}
+
+@test "--max-line-bytes: a longer line is bad input, read past and never copied" {
+	local long
+	long=$(printf '{"iteration":2,"s":"%s"}' "$(head -c 200 /dev/zero | tr '\0' x)")
+	printf '{"iteration":1}\n%s\n{"iteration":3}\n' "$long" > "$BATS_TEST_TMPDIR/in"
+	run_pipe "warmup-phase --max-line-bytes=100 < '$BATS_TEST_TMPDIR/in'"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[1]}" = "warmup-phase: line 2: line longer than 100 bytes (--max-line-bytes), not kept" ]
+	run_pipe "warmup-phase --max-line-bytes=100 --on-error=skip --rejects='$BATS_TEST_TMPDIR/rej' < '$BATS_TEST_TMPDIR/in' 2>/dev/null"
+	[ "$status" -eq 0 ]
+	assert_slurp '[.[].iteration] == [1,3]'
+	[ -e "$BATS_TEST_TMPDIR/rej" ] && [ ! -s "$BATS_TEST_TMPDIR/rej" ]
+	run warmup-phase --max-line-bytes=0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--max-line-bytes"* ]]
+}
+
+@test "memory stays bounded: a 100 MB line, and a 16 MB line of numbers (peak RSS)" {
+	# Peak resident memory, not a virtual-memory limit: ASan (CI's sanitizer
+	# run) reserves terabytes of address space but touches little of it.
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	# A 100 MB line is past the default 16 MiB: read past, never held.
+	{ printf '{"iteration":1,"x":['; yes 1, | tr -d '\n' | head -c 100000000; printf '1]}\n'; } > "$BATS_TEST_TMPDIR/big"
+	[ "$(wc -c < "$BATS_TEST_TMPDIR/big")" -gt 100000000 ]
+	run_pipe "/usr/bin/time -f '%M' -o '$BATS_TEST_TMPDIR/rss' warmup-phase < '$BATS_TEST_TMPDIR/big'"
+	[ "$status" -eq 2 ]
+	[ "$output" = "warmup-phase: line 1: line longer than 16777216 bytes (--max-line-bytes), not kept" ]
+	echo "peak $(tail -n 1 "$BATS_TEST_TMPDIR/rss") KB"
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 64000 ]
+	# Under the limit, a line of 8,000,000 numbers: at most 1,000,000 values a
+	# line (about 130 MB; the reader before took 1 GB for it).
+	head -c 16000000 "$BATS_TEST_TMPDIR/big" > "$BATS_TEST_TMPDIR/numbers"
+	printf '1]}\n' >> "$BATS_TEST_TMPDIR/numbers"
+	run_pipe "/usr/bin/time -f '%M' -o '$BATS_TEST_TMPDIR/rss' warmup-phase < '$BATS_TEST_TMPDIR/numbers'"
+	[ "$status" -eq 2 ]
+	[ "$output" = "warmup-phase: line 1: more than 1000000 JSON values" ]
+	echo "peak $(tail -n 1 "$BATS_TEST_TMPDIR/rss") KB"
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 300000 ]
+}
+
+@test "data files must be regular files: a FIFO, a directory or a device is refused, never waited on" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	local f="$BATS_TEST_TMPDIR/fifo" cmd
+	for cmd in "kpi-gate -t $f|thresholds '$f' is a FIFO, not a regular file" \
+		"warmup-apply --preset $f|preset '$f' is a FIFO, not a regular file" \
+		"tuner-propose --rules $f|'$f' is a FIFO, not a regular file" \
+		"soak-mock --market $f|'$f' is a FIFO, not a regular file" \
+		"soak-next --first --params $f|params '$f' is a FIFO, not a regular file" \
+		"soak-report -t $f|'$f' is a FIFO, not a regular file" \
+		"kpi-gate -t $BATS_TEST_TMPDIR/|'$BATS_TEST_TMPDIR/' is a directory, not a regular file" \
+		"warmup-apply --preset /dev/null|'/dev/null' is a device, not a regular file"; do
+		run_pipe "timeout 10 ${cmd%%|*} < /dev/null"
+		echo "${cmd%%|*} -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == *"${cmd#*|}" ]]
+	done
+}
+
+# Inputs that crashed a fuzz harness (make fuzz-run) stay here as tests:
+# each goes through real programs with and without the arena, and as a
+# data file; the sanitizer build of CI (.ci/run) runs them under ASan+UBSan.
+@test "fuzz regressions: every input of tests/fixtures/fuzz is bad input, never a crash" {
+	local f
+	for f in "$FIXTURES"/fuzz/*; do
+		run_pipe "warmup-phase < '$f'"
+		echo "$f (arena) -> $status: $output"
+		[ "$status" -eq 2 ] && [[ "$output" == "warmup-phase: line 1: "* ]]
+		run_pipe "SOAKKIT_NO_ARENA=1 warmup-phase < '$f'"
+		[ "$status" -eq 2 ] && [[ "$output" == "warmup-phase: line 1: "* ]]
+		run_pipe "kpi-gate --summary < '$f'"
+		[ "$status" -eq 2 ] && [[ "$output" == "kpi-gate: line 1: "* ]]
+		run kpi-gate -t "$f" < /dev/null
+		[ "$status" -eq 2 ] && [[ "$output" == "kpi-gate: thresholds '$f': "* ]]
+	done
+	# record-bad-escape-no-arena.json: a bad escape freed a string through the
+	# arena's free with no arena (null pointer arithmetic, UBSan)
+	run_pipe "SOAKKIT_NO_ARENA=1 warmup-phase < '$FIXTURES/fuzz/record-bad-escape-no-arena.json'"
+	[ "$output" = "warmup-phase: line 1: invalid JSON at byte 22" ]
 }

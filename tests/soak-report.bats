@@ -53,7 +53,7 @@ edited() {
 	assert_jq '.kpis.cancel_ratio | .count == 0 and .missing == 4 and .missing_in_run == 6 and .mean == null and .median == null and .min == null and .max == null'
 }
 
-@test "goals of the thresholds file met: verdict PASS, exit 0" {
+@test "goals of the thresholds file met: verdict WARN from the warm-up WARNs, exit 0" {
 	run_pipe 'soak-report --last 4 < "$SMALL"'
 	[ "$status" -eq 0 ]
 	assert_jq '[.goals[] | {kpi, stat, value, met}] == [
@@ -61,7 +61,8 @@ edited() {
 		{"kpi":"net_bps","stat":"mean","value":3.3,"met":true},
 		{"kpi":"p95_latency_ms","stat":"max","value":300,"met":true},
 		{"kpi":"risk_ratio","stat":"median","value":0.275,"met":true}]'
-	assert_jq '.verdict == {"status":"PASS","reasons":[]}'
+	# iterations 1-2 are WARN (warm-up: iteration 1's FAIL downgraded), as kpi-gate --summary says
+	assert_jq '.verdict == {"status":"WARN","reasons":[{"level":"WARN","text":"2 of 6 iterations WARN (1 downgraded from FAIL)"}]}'
 }
 
 @test "a goal missed: verdict FAIL with its reason, exit 1" {
@@ -69,7 +70,7 @@ edited() {
 	run_pipe 'soak-report --last 4 < "$BATS_TEST_TMPDIR/log"'
 	[ "$status" -eq 1 ]
 	assert_jq '.verdict.status == "FAIL"'
-	assert_jq '.verdict.reasons == [{"level":"FAIL","text":"window: net_bps mean 2.575 < 2.8 (FAIL) by 0.225"}]'
+	assert_jq '.verdict.reasons == [{"level":"FAIL","text":"1 of 6 iterations FAIL, the first at iteration 6"},{"level":"FAIL","text":"window: net_bps mean 2.575 < 2.8 (FAIL) by 0.225"},{"level":"WARN","text":"2 of 6 iterations WARN (1 downgraded from FAIL)"}]'
 	assert_jq '.goals[1].met == false and .goals[0].met == true'
 }
 
@@ -79,7 +80,8 @@ edited() {
 	[ "$status" -eq 1 ]
 	assert_jq '.kpis.risk_ratio | .count == 3 and .missing == 1 and .median == 0.25'
 	assert_jq '.goals[3] | .value == null and .met == false and .missing == 1'
-	assert_jq '.verdict.reasons[0].text == "window: risk_ratio median unknown: 1 of 4 values missing (FAIL)"'
+	assert_jq '.verdict.reasons[0].text == "1 of 6 iterations FAIL, the first at iteration 5"'
+	assert_jq '.verdict.reasons[1].text == "window: risk_ratio median unknown: 1 of 4 values missing (FAIL)"'
 }
 
 @test "window size from the thresholds file; an incomplete window is FAIL" {
@@ -99,9 +101,16 @@ edited() {
 	assert_jq '.verdict.status == "WARN"'
 }
 
-@test "gate status counts over every iteration (none: no gate section)" {
+@test "gate status counts over every iteration, judged again (the recorded gate is not read)" {
 	run_pipe 'soak-report --last 4 < "$SMALL"'
-	assert_jq '.gate == {"PASS":3,"WARN":1,"FAIL":1,"none":1,"downgraded":1}'
+	# 1: FAIL downgraded in warm-up; 2: WARN; 3-6 PASS (6 has no gate section)
+	assert_jq '.gate == {"PASS":4,"WARN":2,"FAIL":0,"downgraded":1}'
+	run_pipe 'jq -c ".gate.status = \"FAIL\"" "$SMALL" | soak-report --last 4'
+	assert_jq '.gate == {"PASS":4,"WARN":2,"FAIL":0,"downgraded":1}'
+	jq '.iteration[1].threshold = 0.87' "$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" > "$BATS_TEST_TMPDIR/strict.json"
+	run_pipe 'soak-report --last 4 -t "$BATS_TEST_TMPDIR/strict.json" < "$SMALL"'
+	# maker_taker >= 0.87 to PASS: only iteration 5 (0.9) does
+	assert_jq '.gate == {"PASS":1,"WARN":5,"FAIL":0,"downgraded":1}'
 }
 
 @test "tuning counts: applied iterations, keys changed, skip reasons" {
@@ -145,12 +154,13 @@ edited() {
 @test "--format markdown: the KPI table with goal marks, verdict, counts, sparklines" {
 	run_pipe 'soak-report --last 4 --format markdown < "$SMALL"'
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "## Soak report: PASS" ]]
+	[[ "${lines[0]}" == "## Soak report: WARN" ]]
 	[[ "$output" == *"| net_bps | 3.3 | 3.3 | 3 | 3.6 | up | 0 | ✅ mean >= 2.8 |"* ]]
 	[[ "$output" == *"| p95_latency_ms | 272.5 | 270 | 250 | 300 | down | 0 | ✅ max <= 340 |"* ]]
 	[[ "$output" == *"| cancel_ratio | – | – | – | – | n/a | 4 | – |"* ]]
-	[[ "$output" == *"### Verdict: PASS"* ]]
-	[[ "$output" == *"| 3 | 1 | 1 | 1 | 1 |"* ]]
+	[[ "$output" == *"### Verdict: WARN"* ]]
+	[[ "$output" == *"- **WARN** 2 of 6 iterations WARN (1 downgraded from FAIL)"* ]]
+	[[ "$output" == *"| 4 | 2 | 0 | 1 |"* ]]
 	[[ "$output" == *"| cooldown | 2 |"* ]]
 	[[ "$output" == *"| latency_prebuffer | 2 |"* ]]
 	# p95 420 350 300 280 260 250: highest first, lowest last
@@ -188,8 +198,8 @@ prometheus_lines_parse() {
 	prometheus_lines_parse
 	[[ "$output" == *'soak_kpi{kpi="net_bps",stat="mean",window="4"} 3.3'* ]]
 	[[ "$output" == *'soak_goal_met{kpi="p95_latency_ms",stat="max",op="<=",window="4"} 1'* ]]
-	[[ "$output" == *'soak_verdict{status="PASS",window="4"} 1'* ]]
-	[[ "$output" == *'soak_gate_iterations{status="FAIL"} 1'* ]]
+	[[ "$output" == *'soak_verdict{status="WARN",window="4"} 1'* ]]
+	[[ "$output" == *'soak_gate_iterations{status="WARN"} 2'* ]]
 	[[ "$output" == *'soak_guard_iterations{guard="cooldown"} 2'* ]]
 	[[ "$output" == *'soak_kpi_delta{kpi="net_bps",stat="mean",window="4"} 0'* ]]
 	! printf '%s\n' "$output" | grep -v '^#' | grep -q -e 'kpi="cancel_ratio",stat='
@@ -198,7 +208,7 @@ prometheus_lines_parse() {
 
 @test "--format prometheus: promtool check metrics accepts it" {
 	command -v promtool >/dev/null || skip "promtool not installed (Debian: prometheus)"
-	jq -c . "$FIXTURES"/soak-report-ITER_SUMMARY_*.json > "$BATS_TEST_TMPDIR/orig"
+	jq -cs 'sort_by(.iteration)[]' "$FIXTURES"/soak-report-ITER_SUMMARY_*.json > "$BATS_TEST_TMPDIR/orig"
 	soak-report -n 4 -f prometheus -b "$BATS_TEST_TMPDIR/orig" < "$SMALL" > "$BATS_TEST_TMPDIR/prom"
 	run promtool check metrics < "$BATS_TEST_TMPDIR/prom"
 	echo "$output"
@@ -217,7 +227,7 @@ prometheus_lines_parse() {
 	command -v gnuplot >/dev/null || skip "gnuplot not installed (Debian: gnuplot-nox)"
 	run_pipe 'soak-report -n 4 --plot "$BATS_TEST_TMPDIR/kpis.png" < "$SMALL"'
 	[ "$status" -eq 0 ]
-	assert_jq '.verdict.status == "PASS"'
+	assert_jq '.verdict.status == "WARN"'
 	[ -s "$BATS_TEST_TMPDIR/kpis.png" ]
 	[ "$(head -c 8 "$BATS_TEST_TMPDIR/kpis.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
@@ -229,12 +239,12 @@ prometheus_lines_parse() {
 	[[ "$output" == *"no plot written"* || "$output" == *"no PNG"* ]]
 }
 
-@test "original ITER_SUMMARY layout via jq -c: counts from skip_reason objects" {
-	run_pipe 'jq -c . "$FIXTURES"/soak-report-ITER_SUMMARY_*.json | soak-report --last 3'
+@test "original ITER_SUMMARY layout via jq -cs sort_by: counts from skip_reason objects" {
+	run_pipe 'jq -cs "sort_by(.iteration)[]" "$FIXTURES"/soak-report-ITER_SUMMARY_*.json | soak-report --last 3'
 	[ "$status" -eq 0 ]
 	assert_jq '.iterations == {"first":1,"last":3,"count":3}'
 	assert_jq '.kpis.net_bps.mean == 3.3 and .kpis.cancel_ratio.missing == 3'
-	assert_jq '.gate == {"PASS":0,"WARN":0,"FAIL":0,"none":3,"downgraded":0}'
+	assert_jq '.gate == {"PASS":3,"WARN":0,"FAIL":0,"downgraded":0}'
 	assert_jq '.tuning == {"records":3,"applied":1,"keys_changed":{"min_interval_ms":1},"skipped":{"velocity cap exceeded":1,"no effective change":1}}'
 	assert_jq '.guards.velocity == 1 and .guards.cooldown == 0'
 }
@@ -242,14 +252,17 @@ prometheus_lines_parse() {
 @test "iterations out of order are bad input (sort ITER_SUMMARY files by iteration)" {
 	run_pipe 'jq -c . "$FIXTURES"/soak-report-ITER_SUMMARY_2.json "$FIXTURES"/soak-report-ITER_SUMMARY_1.json | soak-report'
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"line 2: iteration 1 after iteration 2: the log must be in increasing order of iteration"* ]]
+	[ "$output" = "soak-report: line 2: iteration 1 after iteration 2 of line 1 (out of order): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe 'jq -c . "$FIXTURES"/soak-report-ITER_SUMMARY_1.json "$FIXTURES"/soak-report-ITER_SUMMARY_3.json | soak-report'
+	[ "$status" -eq 2 ]
+	[[ "$output" == "soak-report: line 2: iteration 3 after iteration 1 of line 1 (a gap): "* ]]
 	run_pipe 'jq -cs "sort_by(.iteration)[]" "$FIXTURES"/soak-report-ITER_SUMMARY_2.json "$FIXTURES"/soak-report-ITER_SUMMARY_1.json | soak-report -n 2'
 	[ "$status" -eq 0 ]
 }
 
 @test "bad input: exit 2 with the line number, nothing printed" {
 	for bad in '{"iteration":2,"summary":{"maker_taker_ratio":1.5}}' '{"iteration":2,"summary":{"net_bps":"3"}}' \
-		'{"iteration":2}' '{"iteration":0,"summary":{}}' '{"iteration":2,"summary":{},"gate":{"status":"OK"}}' \
+		'{"iteration":2}' '{"iteration":0,"summary":{}}' '{"iteration":3,"summary":{}}' '{"iteration":1,"summary":{}}' \
 		'{"iteration":2,"summary":{},"tuning":{"applied":"yes"}}' '{"iteration":2,"summary":{},"tuning":{"skipped":{"k":1}}}' \
 		'{"iteration":2,"summary":{},"warmup":{"rescue_block":{"blocked":1}}}' 'not json' '[1]'; do
 		printf '%s\n%s\n' '{"iteration":1,"summary":{}}' "$bad" > "$BATS_TEST_TMPDIR/log"
@@ -261,12 +274,12 @@ prometheus_lines_parse() {
 	done
 }
 
-@test "--on-error=skip: bad lines are left out, counted, and make a WARN reason" {
+@test "--on-error=skip: bad lines are left out, counted, and make the verdict FAIL" {
 	{ head -3 "$SMALL"; echo '{"iteration":4,"summary":{"p95_latency_ms":-1}}'; tail -3 "$SMALL"; } > "$BATS_TEST_TMPDIR/log"
 	run_pipe 'soak-report -n 4 --on-error=skip --rejects "$BATS_TEST_TMPDIR/rej" < "$BATS_TEST_TMPDIR/log" 2>/dev/null'
-	[ "$status" -eq 0 ]
-	assert_jq '.skipped == 1 and .iterations.count == 6 and .verdict.status == "WARN"'
-	assert_jq '.verdict.reasons == [{"level":"WARN","text":"1 bad line skipped"}]'
+	[ "$status" -eq 1 ]
+	assert_jq '.skipped == 1 and .iterations.count == 6 and .verdict.status == "FAIL"'
+	assert_jq '.verdict.reasons == [{"level":"WARN","text":"2 of 6 iterations WARN (1 downgraded from FAIL)"},{"level":"FAIL","text":"incomplete data: 1 bad line skipped"}]'
 	[ "$(jq -c .summary "$BATS_TEST_TMPDIR/rej")" = '{"p95_latency_ms":-1}' ]
 }
 
@@ -275,7 +288,7 @@ prometheus_lines_parse() {
 	[ "$status" -eq 1 ]
 	assert_jq '.iterations == {"first":null,"last":null,"count":0}'
 	assert_jq '.last_n == {"size":8,"count":0,"iterations":[]}'
-	assert_jq '.verdict == {"status":"FAIL","reasons":[{"level":"FAIL","text":"no iterations: nothing to judge"}]}'
+	assert_jq '.verdict == {"status":"FAIL","reasons":[{"level":"FAIL","text":"no records: nothing to judge"}]}'
 	assert_jq '.kpis.net_bps.mean == null and .goals[0].met == false'
 	run_pipe 'soak-report -f markdown < /dev/null'
 	[ "$status" -eq 1 ]
@@ -312,7 +325,8 @@ prometheus_lines_parse() {
 	run_pipe 'soak-report < "$BATS_TEST_TMPDIR/run/iterations.jsonl"'
 	window=$(jq -c '.window.goals | map({kpi, stat, value, met})' "$BATS_TEST_TMPDIR/verdict")
 	assert_jq "(.goals | map({kpi, stat, value, met})) == $window"
-	assert_jq '.verdict.status == "'"$(jq -r .window.status "$BATS_TEST_TMPDIR/verdict")"'"'
+	assert_jq '.verdict == '"$(jq -c '{status, reasons}' "$BATS_TEST_TMPDIR/verdict")"
+	assert_jq '.gate == '"$(jq -c '.counts + {downgraded}' "$BATS_TEST_TMPDIR/verdict")"
 	assert_jq '.gate.PASS + .gate.WARN + .gate.FAIL == 12 and .last_n.iterations == [5,6,7,8,9,10,11,12]'
 }
 
@@ -338,6 +352,26 @@ prometheus_lines_parse() {
 	[[ "$output" == *"cancel_ratio      (no values)"* ]]
 }
 
+@test "a run without warm-up: soak-report's verdict is kpi-gate --summary's (FAIL), also under -t" {
+	soak-run -q -n 10 --preset maker_bias_uplift_v1 --out "$BATS_TEST_TMPDIR/run" >/dev/null || [ $? -eq 1 ]
+	log="$BATS_TEST_TMPDIR/run/iterations.jsonl"
+	run kpi-gate --summary < "$log"
+	[ "$status" -eq 1 ]
+	local verdict=$output
+	run_pipe 'soak-report < "$BATS_TEST_TMPDIR/run/iterations.jsonl"'
+	[ "$status" -eq 1 ]
+	assert_jq '.verdict == '"$(jq -c '{status, reasons}' <<<"$verdict")"
+	jq '(.iteration[] | select(.kpi == "net_bps" and .level == "WARN") | .threshold) = 4.5' \
+		"$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" > "$BATS_TEST_TMPDIR/strict.json"
+	run kpi-gate --summary -t "$BATS_TEST_TMPDIR/strict.json" < "$log"
+	verdict=$output
+	run_pipe 'soak-report -t "$BATS_TEST_TMPDIR/strict.json" < "$BATS_TEST_TMPDIR/run/iterations.jsonl"'
+	assert_jq '.verdict == '"$(jq -c '{status, reasons}' <<<"$verdict")"
+	assert_jq '.gate == '"$(jq -c '.counts + {downgraded}' <<<"$verdict")"
+	# net_bps >= 4.5 to PASS: re-judged, fewer iterations PASS than recorded
+	assert_jq ".gate.PASS < $(jq -s 'map(select(.gate.status == "PASS")) | length' "$log")"
+}
+
 @test "--sweep: one table per variant directory of seed-N.jsonl logs" {
 	mkdir -p "$BATS_TEST_TMPDIR/sw/b" "$BATS_TEST_TMPDIR/sw/a" "$BATS_TEST_TMPDIR/sw/not-a-variant"
 	cp "$SMALL" "$BATS_TEST_TMPDIR/sw/a/seed-1.jsonl"
@@ -348,12 +382,13 @@ prometheus_lines_parse() {
 	[ "$status" -eq 0 ]
 	assert_jq '[.variants[].variant] == ["a", "b"] and .thresholds == "kpi_thresholds_v1" and .window == 4'
 	# net_bps window means 3.3 and 4.3: mean 3.8, sd sqrt(2 * 0.5^2 / 1)
-	assert_jq '.variants[0] | .runs == 2 and .verdicts == {"PASS":2,"WARN":0,"FAIL":0}'
+	# the SMALL log's verdict is WARN: its iterations 1-2 are WARN (warm-up)
+	assert_jq '.variants[0] | .runs == 2 and .verdicts == {"PASS":0,"WARN":2,"FAIL":0}'
 	assert_jq '.variants[0].kpis.net_bps | .n == 2 and .mean == 3.8 and .median == 3.8 and .min == 3.3 and .max == 4.3 and (.sd * 1e4 | round) == 7071'
 	assert_jq '.variants[1].kpis.net_bps | .n == 1 and .sd == null and .mean == 3.3'
 	assert_jq '.variants[0].kpis.p95_latency_ms.stat == "max"'
 	run_pipe 'soak-report --sweep="$BATS_TEST_TMPDIR/sw" --last 4 -f markdown'
-	[[ "$output" == *'### `a`: 2 runs (PASS 2, WARN 0, FAIL 0)'* ]]
+	[[ "$output" == *'### `a`: 2 runs (PASS 0, WARN 2, FAIL 0)'* ]]
 	[[ "$output" == *"| net_bps | mean | 2 | 3.8 | 0.7071 | 3.8 | 3.3 | 4.3 |"* ]]
 	[[ "$output" == *"| net_bps | mean | 1 | 3.3 | – | 3.3 | 3.3 | 3.3 |"* ]]
 	run soak-report --sweep="$BATS_TEST_TMPDIR/sw" -f prometheus
@@ -365,4 +400,14 @@ prometheus_lines_parse() {
 	run soak-report --sweep="$BATS_TEST_TMPDIR/sw"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"soak-report: $BATS_TEST_TMPDIR/sw/b/seed-8.jsonl: line 1: "* ]]
+}
+
+@test "--sweep --on-error=skip --rejects FILE: the bad lines of every log, the file made by the first" {
+	mkdir -p "$BATS_TEST_TMPDIR/sw/a"
+	{ head -3 "$SMALL"; echo '{"iteration":4,"summary":[]}'; } > "$BATS_TEST_TMPDIR/sw/a/seed-1.jsonl"
+	{ head -2 "$SMALL"; echo '{"iteration":3,"summary":7}'; } > "$BATS_TEST_TMPDIR/sw/a/seed-2.jsonl"
+	run_pipe 'soak-report --sweep="$BATS_TEST_TMPDIR/sw" --last 2 --on-error=skip --rejects="$BATS_TEST_TMPDIR/rej" 2>/dev/null'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = '{"iteration":4,"summary":[]}
+{"iteration":3,"summary":7}' ]
 }

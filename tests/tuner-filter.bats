@@ -358,3 +358,25 @@ freeze_log() {
 	run tuner-filter --freeze-keys '' < /dev/null
 	[ "$status" -eq 0 ]
 }
+
+@test "the carried state needs one contiguous run: a gap, duplicate or disorder is bad input" {
+	run_pipe "$(declare -f rec); { rec 1 '{}'; rec 2 '{}'; rec 4 '{}'; } | tuner-filter"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "tuner-filter: line 3: iteration 4 after iteration 2 of line 2 (a gap): a log must be one contiguous run of iterations (for ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)" ]
+	run_pipe "$(declare -f rec); { rec 1 '{}'; rec 2 '{}'; rec 2 '{}'; } | tuner-filter 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "tuner-filter: line 3: iteration 2 again (duplicate of line 2): "* ]]
+	run_pipe "$(declare -f rec); { rec 1 '{}'; rec 10 '{}'; } | tuner-filter 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	# with --no-carry each line takes its own state: no order is needed
+	run_pipe "$(declare -f rec); { rec 1 '{}'; rec 10 '{}'; rec 2 '{}'; } | tuner-filter --no-carry"
+	[ "$status" -eq 0 ]
+	assert_slurp '[.[].iteration] == [1,10,2]'
+}
+
+@test "a proposed delta larger than its parameter's range is bad input, never an inf" {
+	run_pipe "$(declare -f rec); rec 5 '{\"min_interval_ms\":1e308}' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[ "$output" = "tuner-filter: line 1: 'tuning.proposed_deltas.min_interval_ms' = 1e308 is larger than the parameter's whole range 280" ]
+}

@@ -143,11 +143,36 @@ bad() { # bad RECORD_JSON EXPECTED_MESSAGE_PART
 	bad "{\"iteration\":2,$ph,\"params\":$baseline_params,\"state\":[]}" "'state' is an array, not an object"
 }
 
-@test "bad input: phase name and weight must agree; history must come before the record" {
+@test "bad input: phase name and weight must agree; history must be in order" {
 	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":0.3}}" "'phase.weight' = 0.3 does not fit phase WARMUP (WARMUP 1, RAMPDOWN between 0 and 1, STEADY 0)"
 	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":{\"name\":\"RAMPDOWN\",\"weight\":1}}" "'phase.weight' = 1 does not fit phase RAMPDOWN (WARMUP 1, RAMPDOWN between 0 and 1, STEADY 0)"
 	bad "{\"iteration\":1,\"params\":$baseline_params,\"phase\":5}" "'phase' is a number, not an object"
-	bad "{\"iteration\":3,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":1},$(history 3 0.2 200)}" "'state.gate.history' ends at iteration 3, not before iteration 3"
+	bad "{\"iteration\":3,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":1},\"state\":{\"gate\":{\"history\":[{\"iteration\":2},{\"iteration\":1}]}}}" "'state.gate.history' is not in increasing order of iteration (1 after 2)"
+}
+
+@test "history at or after the record's own iteration is left out: the entry before it is used" {
+	# a finished iteration 3 carries history [2, 3]: the guards read iteration 2 (risk 0.6 > 0.45)
+	local rec="{\"iteration\":3,\"params\":$baseline_params,\"phase\":{\"name\":\"WARMUP\",\"weight\":1},\"state\":{\"gate\":{\"history\":[{\"iteration\":2,\"risk_ratio\":0.6,\"p95_latency_ms\":300},{\"iteration\":3,\"risk_ratio\":0.1,\"p95_latency_ms\":200}]}}}"
+	run_pipe "echo '$rec' | warmup-apply"
+	[ "$status" -eq 0 ]
+	assert_jq '.warmup.prev_iteration == 2 and .warmup.rescue_block.blocked == true and .effective.rescue_max_ratio == 0'
+	# only entries at or after it: no previous KPIs, no guard
+	rec=${rec/\"iteration\":2,/\"iteration\":4,}
+	rec=${rec/\"iteration\":3,\"risk/\"iteration\":5,\"risk}
+	run_pipe "echo '$rec' | warmup-apply"
+	[ "$status" -eq 0 ]
+	assert_jq '.warmup.prev_iteration == null and .warmup.rescue_block.blocked == false'
+}
+
+@test "any stage re-runs a finished log: warmup-apply < LOG gives every line's effective and warmup" {
+	soak-run -q -n 12 --warmup --preset maker_bias_uplift_v1 --out "$BATS_TEST_TMPDIR/run" >/dev/null || [ $? -eq 1 ]
+	local log="$BATS_TEST_TMPDIR/run/iterations.jsonl"
+	run_pipe "warmup-apply < '$log' | jq -c '{effective, warmup}'"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 12 ]
+	[ "$output" = "$(jq -c '{effective, warmup}' "$log")" ]
+	run_pipe "sed -n 7p '$log' | warmup-apply | jq -c '{effective, warmup}'"
+	[ "$output" = "$(sed -n 7p "$log" | jq -c '{effective, warmup}')" ]
 }
 
 @test "the ramp-down is proportional even when the preset's full result is past a bound" {

@@ -118,6 +118,7 @@ void compare_log_read(const char *path, const struct compare_config *cfg,
 	soak_progname = progname;
 	fclose(s.in);
 	free(s.line);
+	free(s.rbuf);
 	log->iterations = ring.count;
 	for (int k = 0; k < cfg->n_kpis; k++)
 		unit_of(&ring, cfg->window, &cfg->kpis[k], k, &log->value[k], &log->present[k]);

@@ -2,6 +2,7 @@
 #include "history.h"
 #include "cli.h"
 #include "record.h"
+#include "thresholds.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +48,11 @@ bool soak_history_entry_read(const cJSON *entry, struct soak_kpi_point *out, cha
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 			return soak_errorf(err, "'state.gate.history[].%s' is not a finite number or null",
 					   soak_kpi_names[k]);
+		const struct soak_rule_kpi *d = &soak_rule_kpis[k]; /* history KPIs come first */
+		if (v->valuedouble < d->min || v->valuedouble > d->max)
+			return soak_errorf(err, "'state.gate.history[].%s' = %s is out of range [%g, %g]",
+					   soak_kpi_names[k], v->valuestring ? v->valuestring : "?",
+					   d->min, d->max);
 		out->value[k] = v->valuedouble;
 	}
 	return read_status(entry, out, err);
@@ -66,7 +72,8 @@ cJSON *soak_history_entry_new(const struct soak_kpi_point *p)
 	return e;
 }
 
-bool soak_history_last(const cJSON *rec, struct soak_kpi_point *out, bool *found, char *err)
+bool soak_history_last(const cJSON *rec, long before, struct soak_kpi_point *out, bool *found,
+		       char *err)
 {
 	cJSON *state, *gate;
 	*found = false;
@@ -83,11 +90,19 @@ bool soak_history_last(const cJSON *rec, struct soak_kpi_point *out, bool *found
 		return true;
 	if (!cJSON_IsArray(history))
 		return soak_errorf(err, "'state.gate.history' is not an array");
-	const cJSON *last = NULL;
-	for (const cJSON *c = history->child; c; c = c->next)
-		last = c;
-	if (!last)
-		return true;
-	*found = true;
-	return soak_history_entry_read(last, out, err);
+	long previous = 0;
+	for (const cJSON *c = history->child; c; c = c->next) {
+		struct soak_kpi_point p;
+		if (!soak_history_entry_read(c, &p, err))
+			return false;
+		if (p.iteration <= previous)
+			return soak_errorf(err, "'state.gate.history' is not in increasing order of "
+					   "iteration (%ld after %ld)", p.iteration, previous);
+		previous = p.iteration;
+		if (p.iteration < before) {
+			*out = p;
+			*found = true;
+		}
+	}
+	return true;
 }

@@ -42,10 +42,15 @@ bool soak_history_entry_read(const cJSON *entry, struct soak_kpi_point *out, cha
 cJSON *soak_history_entry_new(const struct soak_kpi_point *p);
 
 /*
- * The last entry of rec's state.gate.history.  *found is false when the
- * record has no state, no state.gate or an empty history (the first
- * iteration).  Returns false with err when any of them is malformed.
+ * The last entry of rec's state.gate.history before iteration `before'
+ * (the record's own): entries for that iteration or later, which a
+ * finished record re-run carries (kpi-gate wrote them after this stage
+ * ran), are left out.  *found is false when the record has no state, no
+ * state.gate or no entry before `before' (the first iteration).  Returns
+ * false with err when any of them is malformed or the entries are not in
+ * increasing order of iteration.
  */
-bool soak_history_last(const cJSON *rec, struct soak_kpi_point *out, bool *found, char *err);
+bool soak_history_last(const cJSON *rec, long before, struct soak_kpi_point *out, bool *found,
+		       char *err);
 
 #endif

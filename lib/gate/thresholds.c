@@ -15,19 +15,25 @@ const char *const soak_cmp_names[SOAK_CMP_COUNT] = {">=", ">", "<=", "<"};
 const char *const soak_cmp_negations[SOAK_CMP_COUNT] = {"<", "<=", ">", ">="};
 const char *const soak_stat_names[SOAK_STAT_COUNT] = {"mean", "median", "min", "max"};
 
+/* Sane ranges (soak-record(5)): a value outside is bad input, and inside
+ * them no statistic over a window of SOAK_MAX_WINDOW values can overflow. */
+#define BPS_LIMIT 1e6          /* 10,000% of notional */
+#define MS_LIMIT 1e9           /* about 11.6 days */
+#define RATIO_LIMIT 1e6
+
 const struct soak_rule_kpi soak_rule_kpis[SOAK_RULE_KPI_COUNT] = {
 	{"maker_taker_ratio", 0, 1},
-	{"net_bps", -INFINITY, INFINITY},
-	{"p95_latency_ms", 0, INFINITY},
-	{"risk_ratio", 0, INFINITY},
-	{"gross_bps", -INFINITY, INFINITY},
-	{"fees_eff_bps", -INFINITY, INFINITY},
-	{"adverse_bps", -INFINITY, INFINITY},
-	{"slippage_bps", -INFINITY, INFINITY},
-	{"inventory_bps", -INFINITY, INFINITY},
-	{"adverse_bps_p95", -INFINITY, INFINITY},
-	{"slippage_bps_p95", -INFINITY, INFINITY},
-	{"order_age_p95_ms", 0, INFINITY},
+	{"net_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"p95_latency_ms", 0, MS_LIMIT},
+	{"risk_ratio", 0, RATIO_LIMIT},
+	{"gross_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"fees_eff_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"adverse_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"slippage_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"inventory_bps", -BPS_LIMIT, BPS_LIMIT},
+	{"adverse_bps_p95", -BPS_LIMIT, BPS_LIMIT},
+	{"slippage_bps_p95", -BPS_LIMIT, BPS_LIMIT},
+	{"order_age_p95_ms", 0, MS_LIMIT},
 	{"cancel_ratio", 0, 1},
 };
 

@@ -32,7 +32,8 @@ extern const char *const soak_stat_names[SOAK_STAT_COUNT];     /* "mean", ... "m
 
 /*
  * The KPIs a rule may name: summary fields and the range a sane value
- * has.  The first SOAK_KPI_COUNT (history.h) are the history KPIs, in
+ * has (finite, documented in soak-record(5): bps within +-1e6, ms within
+ * 0..1e9, risk_ratio 0..1e6, shares 0..1).  The first SOAK_KPI_COUNT (history.h) are the history KPIs, in
  * enum soak_kpi order; only they may appear in window rules.
  */
 struct soak_rule_kpi {

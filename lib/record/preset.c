@@ -103,6 +103,13 @@ static bool read_change(const cJSON *entry, const char *section, struct soak_pre
 	if (o->op == SOAK_OP_MUL && value->valuedouble <= 0)
 		return soak_errorf(err, "'changes.%s': mul by %s (must be positive)", pathname,
 				   value->valuestring);
+	if (o->op == SOAK_OP_MUL && value->valuedouble > 100)
+		return soak_errorf(err, "'changes.%s': mul by %s (at most 100)", pathname,
+				   value->valuestring);
+	double range = soak_param_defs[id].max - soak_param_defs[id].min;
+	if (o->op == SOAK_OP_ADD && fabs(value->valuedouble) > range)
+		return soak_errorf(err, "'changes.%s': add %s is larger than the parameter's whole "
+				   "range %g", pathname, value->valuestring, range);
 	o->param = id;
 	o->value = value->valuedouble;
 	p->n_ops++;

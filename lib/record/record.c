@@ -1,13 +1,17 @@
 /* record.c - JSON-lines records: checked reading, exact-number writing. */
 #include "record.h"
 #include "cli.h"
+#include "json-parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------------
  * The per-record arena (see soak_stream_use_arena).
@@ -30,9 +34,12 @@ static void *arena_malloc(size_t n)
 	return malloc(n); /* before the first record, or a record past the block */
 }
 
+/* Frees what is not in the block (addresses compared as integers: the
+ * block may not exist, and p may be from anywhere). */
 static void arena_free(void *p)
 {
-	if ((char *)p >= arena_base && (char *)p < arena_base + ARENA_SIZE)
+	uintptr_t at = (uintptr_t)p, base = (uintptr_t)arena_base;
+	if (arena_base && at >= base && at < base + ARENA_SIZE)
 		return;
 	free(p);
 }
@@ -61,36 +68,12 @@ static char *copy_token(const char *text, size_t len)
 }
 
 /* ---------------------------------------------------------------------
- * Lexical checks cJSON does not make, and the offsets of number tokens.
+ * Reading: json-parse.c builds the tree with every check; the top must be
+ * an object.
  * ------------------------------------------------------------------- */
 
-struct number_spans {
-	size_t *start;   /* byte offset of each number token, in document order */
-	size_t *len;
-	size_t count, cap;
-};
-
-static struct number_spans scratch_spans;
-
-static void spans_push(struct number_spans *sp, size_t start, size_t len)
-{
-	if (sp->count == sp->cap) {
-		size_t cap = sp->cap ? sp->cap * 2 : 256;
-		size_t *s = realloc(sp->start, cap * sizeof *s);
-		size_t *l = s ? realloc(sp->len, cap * sizeof *l) : NULL;
-		if (!s || !l)
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		sp->start = s;
-		sp->len = l;
-		sp->cap = cap;
-	}
-	sp->start[sp->count] = start;
-	sp->len[sp->count] = len;
-	sp->count++;
-}
-
 /* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t utf8_sequence_length(const unsigned char *p, size_t n)
+size_t soak_utf8_length(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 	size_t need;
@@ -119,181 +102,25 @@ static size_t utf8_sequence_length(const unsigned char *p, size_t n)
 	return need;
 }
 
-static int is_number_char(unsigned char c)
+void *soak_node_alloc(size_t n)
 {
-	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* Bytes that need no look inside a string: printable ASCII but '"' and '\\'. */
-static bool plain_string_byte[256];
-
-static void init_plain_string_bytes(void)
-{
-	for (int c = 0x20; c < 0x80; c++)
-		plain_string_byte[c] = c != '"' && c != '\\';
-}
-
-/* Scan a string body starting after its opening quote; returns the
- * offset just past the closing quote, or 0 with err set. */
-static size_t scan_string(const unsigned char *t, size_t len, size_t i, char *err)
-{
-	while (i < len) {
-		while (i < len && plain_string_byte[t[i]])
-			i++;
-		if (i == len)
-			break;
-		unsigned char c = t[i];
-		if (c == '"')
-			return i + 1;
-		if (c < 0x20) {
-			soak_errorf(err, "invalid JSON at byte %zu: raw control character in a string", i + 1);
-			return 0;
-		}
-		if (c == '\\') {
-			if (i + 5 < len && t[i + 1] == 'u' && memcmp(t + i + 2, "0000", 4) == 0) {
-				soak_errorf(err, "unsupported \\u0000 in a string at byte %zu", i + 1);
-				return 0;
-			}
-			i += 2;
-			continue;
-		}
-		size_t n = utf8_sequence_length(t + i, len - i);
-		if (n == 0) {
-			soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
-			return 0;
-		}
-		i += n;
-	}
-	return len; /* unterminated: cJSON reports it */
-}
-
-/* Check what cJSON lets through; collect number token offsets. */
-static bool scan_text(const char *text, size_t len, struct number_spans *sp, char *err)
-{
-	const unsigned char *t = (const unsigned char *)text;
-	if (!plain_string_byte['a'])
-		init_plain_string_bytes();
-	sp->count = 0;
-	if (memchr(text, '\0', len))
-		return soak_errorf(err, "NUL byte at byte %zu",
-				   (size_t)((const char *)memchr(text, '\0', len) - text) + 1);
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = t[i];
-		if (c == '"') {
-			i = scan_string(t, len, i + 1, err);
-			if (i == 0)
-				return false;
-		} else if (c == '-' || (c >= '0' && c <= '9')) {
-			size_t start = i;
-			while (i < len && is_number_char(t[i]))
-				i++;
-			spans_push(sp, start, i - start);
-		} else if (c >= 0x80) {
-			if (utf8_sequence_length(t + i, len - i) == 0)
-				return soak_errorf(err, "invalid UTF-8 at byte %zu", i + 1);
-			i++; /* not JSON outside a string: cJSON rejects it */
-		} else {
-			i++;
-		}
-	}
-	return true;
-}
-
-/* ---------------------------------------------------------------------
- * Structural checks on the parsed tree.
- * ------------------------------------------------------------------- */
-
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Keys of a large object: sort a copy and compare neighbours. */
-static bool sorted_keys_unique(const cJSON *obj, size_t n, char *err)
-{
-	const char **keys = malloc(n * sizeof *keys);
-	if (!keys)
+	void *p = arena_malloc(n);
+	if (!p)
 		soak_die(SOAK_EXIT_IO, "out of memory");
-	size_t k = 0;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		keys[k++] = c->string;
-	qsort(keys, n, sizeof *keys, compare_keys);
-	bool ok = true;
-	for (size_t i = 1; i < n && ok; i++)
-		if (strcmp(keys[i - 1], keys[i]) == 0)
-			ok = soak_errorf(err, "duplicate key '%s'", keys[i]);
-	free(keys);
-	return ok;
+	return p;
 }
 
-#define SMALL_OBJECT 32
-
-/* No two members of obj share a key.  Small objects (the usual case)
- * compare a cheap fingerprint (length, first byte) before the strings. */
-static bool object_keys_unique(const cJSON *obj, char *err)
+void soak_node_free(void *p)
 {
-	const char *keys[SMALL_OBJECT];
-	unsigned fingerprint[SMALL_OBJECT];
-	size_t n = 0;
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		if (n == SMALL_OBJECT) {
-			while (c) {
-				n++;
-				c = c->next;
-			}
-			return sorted_keys_unique(obj, n, err);
-		}
-		size_t len = strlen(c->string);
-		keys[n] = c->string;
-		fingerprint[n] = (unsigned)(len << 8) | (unsigned char)c->string[0];
-		for (size_t j = 0; j < n; j++)
-			if (fingerprint[j] == fingerprint[n] && strcmp(keys[j], keys[n]) == 0)
-				return soak_errorf(err, "duplicate key '%s'", keys[n]);
-		n++;
-	}
-	return true;
-}
-
-/* Check keys and give every number its text, in document order. */
-static bool finish_tree(cJSON *node, const char *text, const struct number_spans *sp,
-			size_t *next_span, char *err)
-{
-	if (cJSON_IsObject(node) && !object_keys_unique(node, err))
-		return false;
-	if (cJSON_IsNumber(node)) {
-		if (*next_span >= sp->count)
-			return soak_errorf(err, "internal error: number tokens out of step");
-		size_t i = (*next_span)++;
-		node->valuestring = copy_token(text + sp->start[i], sp->len[i]);
-	}
-	for (cJSON *c = node->child; c; c = c->next)
-		if (!finish_tree(c, text, sp, next_span, err))
-			return false;
-	return true;
+	arena_free(p);
 }
 
 cJSON *soak_parse_checked(const char *text, size_t len, char *err)
 {
-	if (!scan_text(text, len, &scratch_spans, err))
-		return NULL;
-	const char *end = NULL;
-	/* len + 1 takes in the terminating NUL that require_null_terminated
-	 * checks for, so trailing garbage is an error. */
-	cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-	if (!root) {
-		size_t at = end && end >= text ? (size_t)(end - text) : 0;
-		soak_errorf(err, "invalid JSON at byte %zu", at + 1);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
+	cJSON *root = soak_json_parse(text, len, err);
+	if (root && !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		soak_errorf(err, "not a JSON object");
-		return NULL;
-	}
-	size_t next_span = 0;
-	if (!finish_tree(root, text, &scratch_spans, &next_span, err)) {
-		cJSON_Delete(root);
 		return NULL;
 	}
 	return root;
@@ -400,23 +227,31 @@ int soak_format_number(double x, char *buf)
 cJSON *soak_num(double x)
 {
 	char text[32];
-	soak_format_number(x, text);
 	cJSON *n = cJSON_CreateNumber(x);
 	if (!n)
 		soak_die(SOAK_EXIT_IO, "out of memory");
-	n->valuestring = copy_token(text, strlen(text));
+	if (!isfinite(x))
+		return n; /* no text: soak_stream_write refuses it */
+	int len = soak_format_number(x, text);
+	n->valuestring = copy_token(text, (size_t)len);
 	return n;
 }
 
-/* Numbers that carry their text print as that text (cJSON_Raw). */
-static void numbers_to_raw(cJSON *node)
+/* Append the path of the first non-finite number under node (siblings
+ * included) to path (len bytes used of cap); false when there is none. */
+static bool non_finite_path(const cJSON *node, bool in_array, char *path, size_t len, size_t cap)
 {
-	for (; node; node = node->next) {
-		if (cJSON_IsNumber(node) && node->valuestring)
-			node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
-		if (node->child)
-			numbers_to_raw(node->child);
+	for (int index = 0; node; node = node->next, index++) {
+		int n = in_array ? snprintf(path + len, cap - len, "[%d]", index)
+				 : snprintf(path + len, cap - len, "%s%s", len ? "." : "", node->string);
+		size_t here = n < 0 || (size_t)n >= cap - len ? cap - 1 : len + (size_t)n;
+		if (cJSON_IsNumber(node) && !node->valuestring && !isfinite(node->valuedouble))
+			return true;
+		if (node->child && non_finite_path(node->child, cJSON_IsArray(node), path, here, cap))
+			return true;
+		path[len] = '\0';
 	}
+	return false;
 }
 
 /* ---------------------------------------------------------------------
@@ -428,6 +263,7 @@ void soak_stream_init(struct soak_stream *s)
 	memset(s, 0, sizeof *s);
 	s->in = stdin;
 	s->out = stdout;
+	s->max_line = SOAK_MAX_LINE_DEFAULT;
 }
 
 bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
@@ -442,27 +278,33 @@ bool soak_stream_option(struct soak_stream *s, int opt, const char *arg)
 		return true;
 	}
 	if (opt == SOAK_OPT_REJECTS) {
-		/* Opened (and emptied) now, so a clean run leaves an empty file. */
-		if (s->rejects && s->rejects != stderr)
-			fclose(s->rejects);
-		s->rejects_path = arg;
-		s->rejects = fopen(arg, "w");
-		if (!s->rejects)
-			soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", arg, strerror(errno));
+		s->rejects_path = arg; /* created by the first bad line skipped */
+		return true;
+	}
+	if (opt == SOAK_OPT_MAX_LINE_BYTES) {
+		s->max_line = (size_t)soak_arg_long("--max-line-bytes", arg, 1, 1L << 30);
 		return true;
 	}
 	return false;
 }
 
+/* The rejects file, created by the first bad line skipped; streams of one
+ * program that name the same file (soak-report's logs) share it. */
 static void open_rejects(struct soak_stream *s)
 {
+	static FILE *opened;
+	static const char *opened_path;
 	if (s->rejects)
 		return;
 	if (!s->rejects_path) {
 		s->rejects = stderr;
 		return;
 	}
-	s->rejects = fopen(s->rejects_path, "w");
+	if (!opened || strcmp(opened_path, s->rejects_path) != 0) {
+		opened = fopen(s->rejects_path, "w");
+		opened_path = s->rejects_path;
+	}
+	s->rejects = opened;
 	if (!s->rejects)
 		soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", s->rejects_path, strerror(errno));
 }
@@ -478,8 +320,10 @@ void soak_stream_reject(struct soak_stream *s, const char *fmt, ...)
 	if (!s->skip_errors)
 		exit(SOAK_EXIT_USAGE);
 	open_rejects(s);
-	fwrite(s->line, 1, s->line_len, s->rejects);
-	fputc('\n', s->rejects);
+	if (!s->line_too_long) {
+		fwrite(s->line, 1, s->line_len, s->rejects);
+		fputc('\n', s->rejects);
+	}
 	if (fflush(s->rejects) != 0)
 		soak_die(SOAK_EXIT_IO, "write error on rejects: %s", strerror(errno));
 	s->skipped++;
@@ -493,25 +337,79 @@ static bool line_is_blank(const char *line, size_t len)
 	return true;
 }
 
+#define READ_CHUNK ((size_t)1 << 16)
+
+/* Refill the read buffer from s->in's descriptor (read(2): a pipe's
+ * bytes are used as soon as they come).  False at end of input. */
+static bool refill(struct soak_stream *s)
+{
+	if (!s->rbuf && !(s->rbuf = malloc(READ_CHUNK)))
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	for (;;) {
+		ssize_t n = read(fileno(s->in), s->rbuf, READ_CHUNK);
+		if (n >= 0) {
+			s->rpos = 0;
+			s->rlen = (size_t)n;
+			return n > 0;
+		}
+		if (errno != EINTR)
+			soak_die(SOAK_EXIT_IO, "read error: %s", strerror(errno));
+	}
+}
+
+/* Append n bytes to s->line unless it would pass max_line (then only
+ * note that the line is too long: its bytes are read past, not kept). */
+static void line_append(struct soak_stream *s, const char *p, size_t n)
+{
+	if (s->line_too_long || s->line_len + n > s->max_line + 1) {
+		s->line_too_long = true; /* + 1: room for a CR before the newline */
+		return;
+	}
+	if (s->line_len + n + 1 > s->line_cap) {
+		size_t cap = s->line_cap ? s->line_cap : 4096;
+		while (cap < s->line_len + n + 1)
+			cap *= 2;
+		char *line = realloc(s->line, cap);
+		if (!line)
+			soak_die(SOAK_EXIT_IO, "out of memory");
+		s->line = line;
+		s->line_cap = cap;
+	}
+	memcpy(s->line + s->line_len, p, n);
+	s->line_len += n;
+}
+
 /* Read the next physical line into s->line without its ending.
  * Returns false at end of input. */
 static bool read_line(struct soak_stream *s)
 {
-	errno = 0;
-	ssize_t n = getline(&s->line, &s->line_cap, s->in);
-	if (n < 0) {
-		if (ferror(s->in))
-			soak_die(SOAK_EXIT_IO, "read error: %s", strerror(errno));
-		return false;
+	bool any = false;
+	s->line_len = 0;
+	s->line_too_long = false;
+	for (;;) {
+		if (s->rpos == s->rlen && !refill(s)) {
+			if (!any)
+				return false;
+			break;
+		}
+		any = true;
+		const char *start = s->rbuf + s->rpos;
+		const char *nl = memchr(start, '\n', s->rlen - s->rpos);
+		size_t n = nl ? (size_t)(nl - start) : s->rlen - s->rpos;
+		line_append(s, start, n);
+		s->rpos += n + (nl != NULL);
+		if (nl)
+			break;
 	}
 	s->line_no++;
-	size_t len = (size_t)n;
-	if (len && s->line[len - 1] == '\n')
-		len--;
-	if (len && s->line[len - 1] == '\r')
-		len--;
-	s->line[len] = '\0';
-	s->line_len = len;
+	line_append(s, "", 0); /* a buffer even for an empty line */
+	if (s->line_len && s->line[s->line_len - 1] == '\r')
+		s->line_len--;
+	if (!s->line_too_long && s->line_len > s->max_line)
+		s->line_too_long = true;
+	if (s->line_too_long)
+		s->line_len = 0;
+	s->line[s->line_len] = '\0';
 	return true;
 }
 
@@ -523,6 +421,11 @@ cJSON *soak_stream_next(struct soak_stream *s)
 		arena_on = true;
 	}
 	while (read_line(s)) {
+		if (s->line_too_long) {
+			soak_stream_reject(s, "line longer than %zu bytes (--max-line-bytes), not kept",
+					   s->max_line);
+			continue;
+		}
 		if (line_is_blank(s->line, s->line_len))
 			continue;
 		cJSON *rec = soak_parse_checked(s->line, s->line_len, err);
@@ -543,25 +446,42 @@ void soak_write_line(FILE *out, const char *text, size_t len)
 	}
 }
 
-void soak_stream_write(struct soak_stream *s, cJSON *rec)
+bool soak_stream_write(struct soak_stream *s, cJSON *rec)
 {
-	numbers_to_raw(rec);
-	if (s->out_cap == 0) {
-		s->out_cap = 4096;
-		s->out_buf = malloc(s->out_cap);
+	size_t len;
+	if (!soak_json_print(rec, &s->out_buf, &s->out_cap, &len)) {
+		char path[256] = "";
+		non_finite_path(rec->child, false, path, 0, sizeof path);
+		soak_stream_reject(s, "result '%s' is not a finite number: nothing written", path);
+		return false;
 	}
-	for (;;) {
-		if (!s->out_buf)
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		if (cJSON_PrintPreallocated(rec, s->out_buf, (int)s->out_cap, 0))
-			break;
-		if (s->out_cap > (size_t)1 << 30)
-			soak_die(SOAK_EXIT_IO, "record too large to print");
-		s->out_cap *= 2;
-		free(s->out_buf);
-		s->out_buf = malloc(s->out_cap);
-	}
-	soak_write_line(s->out, s->out_buf, strlen(s->out_buf));
+	soak_write_line(s->out, s->out_buf, len);
+	return true;
+}
+
+static const char order_hint[] = "a log must be one contiguous run of iterations (for "
+	"ITER_SUMMARY files: jq -cs 'sort_by(.iteration)[]' ITER_SUMMARY_*.json)";
+
+bool soak_order_check(const struct soak_order *o, long iteration, long line_no, char *err)
+{
+	(void)line_no;
+	if (!o->started || iteration == o->iteration + 1)
+		return true;
+	if (iteration == o->iteration)
+		return soak_errorf(err, "iteration %ld again (duplicate of line %ld): %s", iteration,
+				   o->line_no, order_hint);
+	if (iteration > o->iteration)
+		return soak_errorf(err, "iteration %ld after iteration %ld of line %ld (a gap): %s",
+				   iteration, o->iteration, o->line_no, order_hint);
+	return soak_errorf(err, "iteration %ld after iteration %ld of line %ld (out of order): %s",
+			   iteration, o->iteration, o->line_no, order_hint);
+}
+
+void soak_order_accept(struct soak_order *o, long iteration, long line_no)
+{
+	o->started = true;
+	o->iteration = iteration;
+	o->line_no = line_no;
 }
 
 int soak_stream_finish(struct soak_stream *s)
@@ -577,6 +497,7 @@ int soak_stream_finish(struct soak_stream *s)
 	if (s->skipped)
 		soak_warn("%ld bad line%s skipped", s->skipped, s->skipped == 1 ? "" : "s");
 	free(s->line);
+	free(s->rbuf);
 	free(s->out_buf);
 	return SOAK_EXIT_OK;
 }
@@ -694,13 +615,46 @@ bool soak_get_iteration(const cJSON *rec, long *out, char *err)
 
 #define MAX_JSON_FILE (4L << 20)
 
-cJSON *soak_load_json_file(const char *path, char *err)
+static const char *file_kind(mode_t mode)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	if (S_ISDIR(mode)) return "a directory";
+	if (S_ISFIFO(mode)) return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+	if (S_ISSOCK(mode)) return "a socket";
+	return "of another kind";
+}
+
+FILE *soak_open_data_file(const char *path, char *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
 		soak_errorf(err, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0)
+		soak_errorf(err, "cannot read '%s': %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		soak_errorf(err, "'%s' is %s, not a regular file", path, file_kind(st.st_mode));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		soak_errorf(err, "cannot open '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+cJSON *soak_load_json_file(const char *path, char *err)
+{
+	FILE *f = soak_open_data_file(path, err);
+	if (!f)
+		return NULL;
 	char *text = malloc(MAX_JSON_FILE + 1);
 	if (!text)
 		soak_die(SOAK_EXIT_IO, "out of memory");

@@ -22,27 +22,40 @@ struct soak_stream {
 	bool skip_errors;           /* --on-error=skip */
 	const char *rejects_path;   /* --rejects FILE; NULL means stderr */
 	FILE *rejects;
+	size_t max_line;            /* --max-line-bytes: longest line read */
 	long line_no;               /* physical line number of the current record */
 	long skipped;               /* bad lines skipped so far */
 	char *line;                 /* current line, without its line ending */
 	size_t line_cap;
 	size_t line_len;
+	bool line_too_long;         /* longer than max_line: not kept */
+	char *rbuf;                 /* read buffer, rpos..rlen not yet used */
+	size_t rpos, rlen;
 	char *out_buf;              /* reused print buffer */
 	size_t out_cap;
 	bool arena;                 /* soak_stream_use_arena was called */
 };
 
 /* Long options every filter accepts; ids for the option switch. */
-enum { SOAK_OPT_ON_ERROR = 0x1000, SOAK_OPT_REJECTS };
+enum { SOAK_OPT_ON_ERROR = 0x1000, SOAK_OPT_REJECTS, SOAK_OPT_MAX_LINE_BYTES };
 #define SOAK_STREAM_LONGOPTS \
 	{"on-error", required_argument, NULL, SOAK_OPT_ON_ERROR}, \
-	{"rejects", required_argument, NULL, SOAK_OPT_REJECTS}
+	{"rejects", required_argument, NULL, SOAK_OPT_REJECTS}, \
+	{"max-line-bytes", required_argument, NULL, SOAK_OPT_MAX_LINE_BYTES}
 
-/* Help text lines for the two options above, for a program's --help. */
+/* The default --max-line-bytes (16 MiB) and the most JSON values one
+ * line may hold (numbers, strings, literals, arrays, objects). */
+#define SOAK_MAX_LINE_DEFAULT ((size_t)16 << 20)
+#define SOAK_MAX_LINE_VALUES 1000000
+
+/* Help text lines for the options above, for a program's --help. */
 #define SOAK_STREAM_HELP \
 "      --on-error=MODE   fail (default): stop at the first bad line, exit 2;\n" \
 "                        skip: report it, copy it to the rejects, go on\n" \
-"      --rejects=FILE    where skipped lines go (default: stderr)\n"
+"      --rejects=FILE    where skipped lines go (default: stderr); created\n" \
+"                        when the first bad line is skipped\n" \
+"      --max-line-bytes=N  a longer line is bad input (default 16777216);\n" \
+"                        a line may hold at most 1000000 JSON values\n"
 
 /* Set up a stream on stdin/stdout with the default policy (fail). */
 void soak_stream_init(struct soak_stream *s);
@@ -59,15 +72,18 @@ void soak_stream_init(struct soak_stream *s);
 void soak_stream_use_arena(struct soak_stream *s);
 
 /*
- * Handle --on-error / --rejects (opt is the getopt_long id).  Returns true
- * when opt was one of them; a bad MODE is a usage error.
+ * Handle --on-error / --rejects / --max-line-bytes (opt is the getopt_long
+ * id).  Returns true when opt was one of them; a bad MODE or size is a
+ * usage error.  The rejects file is not touched here: it is created (and
+ * emptied) when the first bad line is skipped.
  */
 bool soak_stream_option(struct soak_stream *s, int opt, const char *arg);
 
 /*
  * The next record (a JSON object the caller owns and must cJSON_Delete),
  * or NULL at end of input.  Blank lines are skipped; CRLF is accepted.
- * A line that fails the checks above goes through soak_stream_reject.
+ * A line that fails the checks above, or is longer than max_line bytes
+ * (it is read past, never held), goes through soak_stream_reject.
  */
 cJSON *soak_stream_next(struct soak_stream *s);
 
@@ -83,9 +99,27 @@ void soak_stream_reject(struct soak_stream *s, const char *fmt, ...)
 /*
  * Print rec as one line and flush.  Numbers carrying their text (see
  * soak_num) are printed as that text.  A closed stdout (EPIPE) exits 0
- * quietly; any other write error exits 3 with a message.
+ * quietly; any other write error exits 3 with a message.  A number that
+ * is not finite is never written: the record is rejected instead
+ * (soak_stream_reject, "result 'PATH' is not a finite number") and false
+ * returned; true when the line was written.
  */
-void soak_stream_write(struct soak_stream *s, cJSON *rec);
+bool soak_stream_write(struct soak_stream *s, cJSON *rec);
+
+/*
+ * The order every program that judges a log, or carries state from one
+ * record to the next, requires: one contiguous run of iterations, each
+ * the one before plus 1 (the first may be any).  soak_order_check
+ * returns false with a message in err naming both lines and the way to
+ * put ITER_SUMMARY files in order when `iteration' (on line `line_no')
+ * does not follow; soak_order_accept records it once the record was used.
+ */
+struct soak_order {
+	bool started;
+	long iteration, line_no;
+};
+bool soak_order_check(const struct soak_order *o, long iteration, long line_no, char *err);
+void soak_order_accept(struct soak_order *o, long iteration, long line_no);
 
 /*
  * End of input: check stdin for read errors, close stdout checking that
@@ -105,7 +139,8 @@ void soak_write_line(FILE *out, const char *text, size_t len);
 /*
  * A number node whose printed form is our stable formatting of x (up to
  * 12 significant digits, trailing zeros dropped, integers without a
- * point).  x must be finite.
+ * point).  A non-finite x gives a node soak_stream_write refuses to
+ * print (naming its field), never the text "inf" or "nan".
  */
 cJSON *soak_num(double x);
 
@@ -151,7 +186,16 @@ bool soak_get_iteration(const cJSON *rec, long *out, char *err);
  */
 cJSON *soak_parse_checked(const char *text, size_t len, char *err);
 
-/* Read a whole JSON file (at most 4 MiB) through soak_parse_checked. */
+/*
+ * Open a data file (preset, rules, thresholds, market, params) for
+ * reading.  Only a regular file is accepted: a FIFO, directory or device
+ * is refused without blocking ("'PATH' is a FIFO, not a regular file").
+ * Returns NULL with a message in err.
+ */
+FILE *soak_open_data_file(const char *path, char *err);
+
+/* Read a whole JSON data file (at most 4 MiB, opened by
+ * soak_open_data_file) through soak_parse_checked. */
 cJSON *soak_load_json_file(const char *path, char *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "judge.h"
 #include "record.h"
 #include "thresholds.h"
 #include "compare.h"
@@ -71,8 +72,6 @@ enum report_guard {
 };
 extern const char *const report_guard_names[RG_COUNT];
 
-enum { RGATE_PASS, RGATE_WARN, RGATE_FAIL, RGATE_NONE, RGATE_COUNT };
-extern const char *const report_gate_names[RGATE_COUNT];
 
 /* Per-KPI means of the whole run in at most REPORT_SPARK_WIDTH buckets of
  * `width` iterations each (pairs merge when the run outgrows them). */
@@ -87,11 +86,13 @@ struct report_spark {
 struct report_log {
 	const char *label;          /* "stdin" or the baseline's path */
 	long window_size;
+	const struct soak_thresholds *th;   /* each record's gate is judged under it */
+	bool wanted[SOAK_RULE_KPI_COUNT];   /* the summary KPIs judging reads */
+	struct soak_order order;            /* the last record read */
 	long count, first, last, skipped;
 	struct report_point ring[SOAK_MAX_WINDOW];   /* the last window_size points */
 	long missing_run[RK_COUNT];
-	long gate[RGATE_COUNT];
-	long downgraded;
+	struct soak_gate_tally tally;       /* gate statuses as kpi-gate --summary counts them */
 	long tuning_records, tuning_applied;
 	struct report_names keys_changed, skips;
 	long guards[RG_COUNT];
@@ -100,12 +101,14 @@ struct report_log {
 };
 
 /*
- * Read every record of stream s into log (initialized here with the
- * window size and plot_data).  Each record is checked before it counts;
- * a bad one goes to soak_stream_reject.  Iterations must increase.
+ * Read every record of stream s into log (initialized here with th, the
+ * window size and plot_data).  Each record is checked and its gate judged
+ * under th, as kpi-gate judges it, before it counts; a bad one goes to
+ * soak_stream_reject.  Records must be one contiguous run of iterations
+ * (soak_order_check).
  */
-void report_log_read(struct report_log *log, struct soak_stream *s, long window_size,
-		     FILE *plot_data);
+void report_log_read(struct report_log *log, struct soak_stream *s,
+		     const struct soak_thresholds *th, long window_size, FILE *plot_data);
 
 /* Statistics of one KPI over the window. */
 struct report_kpi_stats {
@@ -132,11 +135,12 @@ struct report_snapshot {
 	int n_goals;
 	enum soak_level verdict;
 	int n_reasons;
-	enum soak_level reason_level[SOAK_MAX_RULES + 2];
-	char reason[SOAK_MAX_RULES + 2][REPORT_TEXT_MAX];
+	enum soak_level reason_level[SOAK_MAX_RULES + 6];
+	char reason[SOAK_MAX_RULES + 6][REPORT_TEXT_MAX];
 };
 
-/* Compute the snapshot of log under th. */
+/* Compute the snapshot of log under th; its verdict and reasons are
+ * kpi-gate --summary's (soak_gate_verdict) for the same records. */
 void report_snapshot_make(const struct report_log *log, const struct soak_thresholds *th,
 			  struct report_snapshot *snap);
 

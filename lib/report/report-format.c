@@ -132,11 +132,11 @@ static void md_names(FILE *out, const char *title, const struct report_names *na
 
 static void md_counts(FILE *out, const struct report_log *log)
 {
-	fputs("\n### Gate status of every iteration\n\n| PASS | WARN | FAIL | none | downgraded |\n"
-	      "|--:|--:|--:|--:|--:|\n|", out);
-	for (int i = 0; i < RGATE_COUNT; i++)
-		fprintf(out, " %ld |", log->gate[i]);
-	fprintf(out, " %ld |\n\n### Tuning\n\nApplied in %ld of %ld iterations.\n", log->downgraded,
+	fputs("\n### Gate status of every iteration\n\n| PASS | WARN | FAIL | downgraded |\n"
+	      "|--:|--:|--:|--:|\n|", out);
+	for (int i = 0; i < SOAK_LEVEL_COUNT; i++)
+		fprintf(out, " %ld |", log->tally.counts[i]);
+	fprintf(out, " %ld |\n\n### Tuning\n\nApplied in %ld of %ld iterations.\n", log->tally.downgraded,
 		log->tuning_applied, log->count);
 	md_names(out, "key changed", &log->keys_changed);
 	md_names(out, "skip reason", &log->skips);
@@ -299,10 +299,10 @@ static void prom_counts(FILE *out, const struct report_log *log)
 	prom_sample(out, "soak_iterations", (double)log->count, NULL);
 	prom_header(out, "soak_skipped_lines", "Bad lines skipped (--on-error=skip).");
 	prom_sample(out, "soak_skipped_lines", (double)log->skipped, NULL);
-	prom_header(out, "soak_gate_iterations", "Iterations by their gate.status (none: no gate).");
-	for (int i = 0; i < RGATE_COUNT; i++) {
-		const char *labels[] = {"status", report_gate_names[i], NULL};
-		prom_sample(out, "soak_gate_iterations", (double)log->gate[i], labels);
+	prom_header(out, "soak_gate_iterations", "Iterations by their gate status, judged again.");
+	for (int i = 0; i < SOAK_LEVEL_COUNT; i++) {
+		const char *labels[] = {"status", soak_level_names[i], NULL};
+		prom_sample(out, "soak_gate_iterations", (double)log->tally.counts[i], labels);
 	}
 	prom_header(out, "soak_tuning_applied_iterations", "Iterations whose tuning was applied.");
 	prom_sample(out, "soak_tuning_applied_iterations", (double)log->tuning_applied, NULL);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "judge.h"
 #include "report-common.h"
 
 const struct report_kpi_def report_kpis[RK_COUNT] = {
@@ -17,7 +18,6 @@ const struct report_kpi_def report_kpis[RK_COUNT] = {
 const char *const report_guard_names[RG_COUNT] = {
 	"rescue_block", "latency_prebuffer", "velocity", "cooldown", "oscillation", "freeze",
 	"max_keys", "bounds"};
-const char *const report_gate_names[RGATE_COUNT] = {"PASS", "WARN", "FAIL", "none"};
 
 const char *report_kpi_name(int k)
 {
@@ -55,7 +55,7 @@ int report_kpi_direction(const struct soak_thresholds *th, int kpi)
 
 struct reading {
 	struct report_point point;
-	int gate;                    /* RGATE_* */
+	int gate;                    /* enum soak_level, judged again */
 	bool downgraded;
 	bool has_tuning, applied;
 	const cJSON *changed_keys;   /* array of strings, or NULL */
@@ -76,23 +76,20 @@ static bool read_kpis(const cJSON *rec, struct report_point *p, char *err)
 	return true;
 }
 
-static bool read_gate(const cJSON *rec, struct reading *r, char *err)
+/* The gate's status of the record, judged again under the report's
+ * thresholds (the record's own gate, if any, is not read). */
+static bool judge_gate(const cJSON *rec, const struct report_log *log, struct reading *r,
+		       char *err)
 {
-	cJSON *gate = NULL;
-	r->gate = RGATE_NONE;
-	r->downgraded = false;
-	if (!soak_get_object_opt(rec, "gate", "gate", &gate, err))
+	struct soak_gate_reading reading;
+	if (!soak_gate_read(rec, log->wanted, -1, &reading, err))
 		return false;
-	if (!gate)
-		return true;
-	const cJSON *status = soak_get(gate, "status"), *down = soak_get(gate, "downgraded");
-	int level = cJSON_IsString(status) ? soak_level_named(status->valuestring) : -1;
-	if (level < 0)
-		return soak_errorf(err, "'gate.status' is missing or not PASS, WARN or FAIL");
-	if (down && !cJSON_IsArray(down))
-		return soak_errorf(err, "'gate.downgraded' is not an array");
-	r->gate = level;
-	r->downgraded = cJSON_GetArraySize(down) > 0;
+	cJSON *reasons = report_checked(cJSON_CreateArray());
+	cJSON *downgraded = report_checked(cJSON_CreateArray());
+	r->gate = (int)soak_gate_judge_iteration(log->th, &reading, reasons, downgraded);
+	r->downgraded = cJSON_GetArraySize(downgraded) > 0;
+	cJSON_Delete(reasons);
+	cJSON_Delete(downgraded);
 	return true;
 }
 
@@ -175,17 +172,15 @@ static bool read_tuning(const cJSON *rec, struct reading *r, char *err)
 	return true;
 }
 
-static bool read_record(const cJSON *rec, const struct report_log *log, struct reading *r,
-			char *err)
+static bool read_record(const cJSON *rec, const struct report_log *log, long line_no,
+			struct reading *r, char *err)
 {
 	memset(r, 0, sizeof *r);
 	err[0] = '\0';
-	if (!soak_get_iteration(rec, &r->point.iteration, err))
+	if (!soak_get_iteration(rec, &r->point.iteration, err) ||
+	    !soak_order_check(&log->order, r->point.iteration, line_no, err))
 		return false;
-	if (log->count && r->point.iteration <= log->last)
-		return soak_errorf(err, "iteration %ld after iteration %ld: the log must be in "
-				   "increasing order of iteration", r->point.iteration, log->last);
-	return read_kpis(rec, &r->point, err) && read_gate(rec, r, err) &&
+	return read_kpis(rec, &r->point, err) && judge_gate(rec, log, r, err) &&
 	       read_warmup(rec, r, err) && read_tuning(rec, r, err);
 }
 
@@ -270,8 +265,7 @@ static void fold(struct report_log *log, const struct reading *r)
 	log->last = p->iteration;
 	for (int k = 0; k < RK_COUNT; k++)
 		log->missing_run[k] += !p->present[k];
-	log->gate[r->gate]++;
-	log->downgraded += r->downgraded;
+	soak_gate_tally_add(&log->tally, p->iteration, (enum soak_level)r->gate, r->downgraded);
 	log->tuning_records += r->has_tuning;
 	log->tuning_applied += r->applied;
 	const cJSON *c;
@@ -287,19 +281,22 @@ static void fold(struct report_log *log, const struct reading *r)
 		plot_point(log->plot_data, p);
 }
 
-void report_log_read(struct report_log *log, struct soak_stream *s, long window_size,
-		     FILE *plot_data)
+void report_log_read(struct report_log *log, struct soak_stream *s,
+		     const struct soak_thresholds *th, long window_size, FILE *plot_data)
 {
 	cJSON *rec;
 	memset(log, 0, sizeof *log);
+	log->th = th;
+	soak_gate_wanted(th, log->wanted);
 	log->window_size = window_size;
 	log->plot_data = plot_data;
 	while ((rec = soak_stream_next(s))) {
 		char err[SOAK_ERR_MAX];
 		struct reading r;
-		if (read_record(rec, log, &r, err))
+		if (read_record(rec, log, s->line_no, &r, err)) {
 			fold(log, &r);
-		else
+			soak_order_accept(&log->order, r.point.iteration, s->line_no);
+		} else
 			soak_stream_reject(s, "%s", err);
 		cJSON_Delete(rec);
 	}

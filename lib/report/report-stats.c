@@ -90,19 +90,47 @@ static void judge_goal(struct report_snapshot *snap, const struct soak_rule *rul
 			 soak_cmp_negations[rule->cmp], t, soak_level_names[rule->level], by);
 }
 
-static void add_reason(struct report_snapshot *snap, enum soak_level level,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add_reason(struct report_snapshot *snap, enum soak_level level,
-		       const char *fmt, ...)
+/* The window of log as kpi-gate keeps it: the gate KPIs of its points. */
+static void gate_window(const struct report_log *log, long count, struct soak_gate_window *w)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(snap->reason[snap->n_reasons], REPORT_TEXT_MAX, fmt, ap);
-	va_end(ap);
-	snap->reason_level[snap->n_reasons++] = level;
-	if (level > snap->verdict)
-		snap->verdict = level;
+	w->count = count;
+	for (long i = 0; i < count; i++) {
+		const struct report_point *p = report_window_point(log, i);
+		struct soak_kpi_point *e = &w->entry[i];
+		memset(e, 0, sizeof *e);
+		e->iteration = p->iteration;
+		for (int k = 0; k < SOAK_KPI_COUNT; k++) {
+			e->present[k] = p->present[k];
+			e->value[k] = p->present[k] ? p->value[k] : 0;
+		}
+	}
+}
+
+/* The verdict and its reasons: kpi-gate --summary's (soak_gate_verdict). */
+static void judge_log(struct report_snapshot *snap)
+{
+	static struct soak_thresholds th;
+	static struct soak_gate_window w;
+	const struct report_log *log = snap->log;
+	enum soak_level window_status;
+	th = *snap->th;
+	th.window_size = log->window_size;
+	gate_window(log, snap->window_count, &w);
+	cJSON *window = log->count ? soak_gate_judge_window(&th, &w, &window_status) : NULL;
+	cJSON *reasons = report_checked(cJSON_CreateArray());
+	snap->verdict = soak_gate_verdict(&log->tally, window, log->window_size, log->skipped,
+					  reasons);
+	const cJSON *r;
+	cJSON_ArrayForEach(r, reasons) {
+		if (snap->n_reasons == SOAK_MAX_RULES + 6)
+			break;
+		snap->reason_level[snap->n_reasons] =
+			(enum soak_level)soak_level_named(soak_get(r, "level")->valuestring);
+		snprintf(snap->reason[snap->n_reasons++], REPORT_TEXT_MAX, "%s",
+			 soak_get(r, "text")->valuestring);
+	}
+	cJSON_Delete(reasons);
+	cJSON_Delete(window);
 }
 
 void report_snapshot_make(const struct report_log *log, const struct soak_thresholds *th,
@@ -114,21 +142,9 @@ void report_snapshot_make(const struct report_log *log, const struct soak_thresh
 	snap->window_count = log->count < log->window_size ? log->count : log->window_size;
 	for (int k = 0; k < RK_COUNT; k++)
 		kpi_stats(log, snap->window_count, k, &snap->kpi[k]);
-	snap->verdict = SOAK_LEVEL_PASS;
-	if (log->count == 0)
-		add_reason(snap, SOAK_LEVEL_FAIL, "no iterations: nothing to judge");
-	else if (snap->window_count < log->window_size)
-		add_reason(snap, SOAK_LEVEL_FAIL, "window incomplete: %ld of %ld iterations",
-			   snap->window_count, log->window_size);
-	for (int i = 0; i < th->n_window; i++) {
-		struct report_goal *g = &snap->goal[snap->n_goals++];
-		judge_goal(snap, &th->window[i], g);
-		if (!g->met && log->count)
-			add_reason(snap, g->rule->level, "window: %s", g->text);
-	}
-	if (log->skipped)
-		add_reason(snap, SOAK_LEVEL_WARN, "%ld bad line%s skipped", log->skipped,
-			   log->skipped == 1 ? "" : "s");
+	for (int i = 0; i < th->n_window; i++)
+		judge_goal(snap, &th->window[i], &snap->goal[snap->n_goals++]);
+	judge_log(snap);
 }
 
 enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi)
@@ -240,9 +256,9 @@ static cJSON *names_json(const struct report_names *names)
 static cJSON *counts_json(const struct report_log *log)
 {
 	cJSON *gate = report_checked(cJSON_CreateObject());
-	for (int i = 0; i < RGATE_COUNT; i++)
-		add(gate, report_gate_names[i], soak_num((double)log->gate[i]));
-	add(gate, "downgraded", soak_num((double)log->downgraded));
+	for (int i = 0; i < SOAK_LEVEL_COUNT; i++)
+		add(gate, soak_level_names[i], soak_num((double)log->tally.counts[i]));
+	add(gate, "downgraded", soak_num((double)log->tally.downgraded));
 	return gate;
 }
 

@@ -60,8 +60,8 @@ static int by_name(const void *a, const void *b)
 
 /* Read one log of the tree into log, with the stream's error policy;
  * messages read "soak-report: PATH: line N: ...". */
-static void read_log(const char *path, const struct soak_stream *main_stream, long window_size,
-		     struct report_log *log)
+static void read_log(const char *path, const struct soak_stream *main_stream,
+		     const struct soak_thresholds *th, long window_size, struct report_log *log)
 {
 	struct soak_stream s;
 	char name[4600];
@@ -70,16 +70,18 @@ static void read_log(const char *path, const struct soak_stream *main_stream, lo
 	s.skip_errors = main_stream->skip_errors;
 	s.rejects_path = main_stream->rejects_path;
 	s.rejects = main_stream->rejects;
+	s.max_line = main_stream->max_line;
 	if (!(s.in = fopen(path, "r")))
 		soak_die(SOAK_EXIT_IO, "cannot open '%s': %s", path, strerror(errno));
 	snprintf(name, sizeof name, "%s: %s", progname, path);
 	soak_progname = name;
-	report_log_read(log, &s, window_size, NULL);
+	report_log_read(log, &s, th, window_size, NULL);
 	soak_progname = progname;
 	if (s.skipped)
 		soak_warn("%s: %ld bad line%s skipped", path, s.skipped, s.skipped == 1 ? "" : "s");
 	fclose(s.in);
 	free(s.line);
+	free(s.rbuf);
 	log->label = path;
 }
 
@@ -97,7 +99,7 @@ static void read_variant(const char *dir, const char *name, const struct soak_st
 	for (int i = 0; i < n; i++) {
 		char path[4400];
 		snprintf(path, sizeof path, "%s/%s", vdir, files[i]);
-		read_log(path, s, window_size, &log);
+		read_log(path, s, th, window_size, &log);
 		report_snapshot_make(&log, th, &snap);
 		if (v->runs == COMPARE_MAX_LOGS)
 			soak_usage_error("more than %d logs in '%s'", COMPARE_MAX_LOGS, vdir);

@@ -349,6 +349,12 @@ static bool parse_action(const cJSON *j, const char *where, struct tuner_action 
 		return false;
 	if (has_mul && a->amount <= 0)
 		return soak_errorf(err, "%s: 'mul' must be positive", where);
+	if (has_mul && a->amount > 100)
+		return soak_errorf(err, "%s: 'mul' %g is above 100", where, a->amount);
+	double range = soak_param_defs[a->param].max - soak_param_defs[a->param].min;
+	if (!has_mul && fabs(a->amount) > range)
+		return soak_errorf(err, "%s: 'add' %g is larger than the parameter's whole range %g",
+				   where, a->amount, range);
 	if (has_mul ? a->amount == 1 : a->amount == 0)
 		return soak_errorf(err, "%s: '%s' %g changes nothing", where,
 				   has_mul ? "mul" : "add", a->amount);
