@@ -33,10 +33,7 @@ while getopts s:b:m:r:k: opt; do
 done
 first_seed=${seeds%-*}
 last_seed=${seeds#*-}
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
+. "$(dirname "$0")/common.sh"
 for prog in soak-run soak-next warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate soak-log; do
 	command -v "$prog" >/dev/null || { echo "$0: '$prog' not found (use -b BINDIR)" >&2; exit 2; }
 done

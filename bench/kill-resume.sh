@@ -25,10 +25,7 @@ while getopts b:t:n:r:m: opt; do
 	*) echo "usage: $0 [-b BINDIR] [-t TRIALS] [-n ITERATIONS] [-r RANDOM_SEED] [-m MODES]" >&2; exit 2 ;;
 	esac
 done
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
+. "$(dirname "$0")/common.sh"
 command -v soak-run >/dev/null || { echo "$0: soak-run not found (use -b BINDIR)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -91,11 +91,8 @@ while getopts r:s:S:b:j: opt; do
 	*) echo "usage: $0 [-r RULES] [-s FIRST-LAST] [-S FIRST-LAST] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
 	esac
 done
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/common.sh"
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
 for prog in soak-run soak-mock; do
 	command -v "$prog" >/dev/null || { echo "$0: '$prog' not found (use -b BINDIR)" >&2; exit 2; }
 done

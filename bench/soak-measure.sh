@@ -23,10 +23,7 @@ while getopts n:b:g opt; do
 	*) echo "usage: $0 [-n ITERATIONS] [-b BINDIR] [-g]" >&2; exit 2 ;;
 	esac
 done
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
+. "$(dirname "$0")/common.sh"
 command -v soak-measure >/dev/null || { echo "$0: soak-measure not found (use -b BINDIR)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "$0: jq not found" >&2; exit 2; }
 

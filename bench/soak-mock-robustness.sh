@@ -32,10 +32,7 @@ while getopts s:b:m:j: opt; do
 	*) echo "usage: $0 [-s FIRST-LAST] [-b BINDIR] [-m MARKET] [-j JOBS]" >&2; exit 2 ;;
 	esac
 done
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
+. "$(dirname "$0")/common.sh"
 command -v parallel >/dev/null || { echo "$0: GNU parallel not found" >&2; exit 2; }
 command -v jq >/dev/null || { echo "$0: jq not found" >&2; exit 2; }
 

@@ -22,10 +22,7 @@ while getopts n:b:d: opt; do
 	*) echo "usage: $0 [-n RECORDS] [-b BINDIR] [-d SECONDS]" >&2; exit 2 ;;
 	esac
 done
-srcdir=$(cd "$(dirname "$0")/.." && pwd)
-: "${SOAKKIT_PRESET_PATH:=$srcdir/presets}"
-export SOAKKIT_PRESET_PATH
-[ -n "$bindir" ] && PATH=$(cd "$bindir" && pwd):$PATH && export PATH
+. "$(dirname "$0")/common.sh"
 command -v soak-mock >/dev/null || { echo "$0: soak-mock not found (use -b BINDIR)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "$0: jq not found" >&2; exit 2; }
 

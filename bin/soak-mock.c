@@ -58,42 +58,28 @@ struct mock {
 	char event_err[SOAK_ERR_MAX];
 };
 
-/* KPIs are rounded to 4 decimals so logs stay readable and stable. */
 static cJSON *kpi(double x)
 {
-	return soak_num(round(x * 1e4) / 1e4 + 0.0);
+	return measure_kpi_json(x);
 }
 
-static cJSON *fills_object(const struct sim_kpi *k)
-{
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddItemToObject(f, "maker_count", soak_num((double)k->maker_count));
-	cJSON_AddItemToObject(f, "taker_count", soak_num((double)k->taker_count));
-	cJSON_AddItemToObject(f, "maker_volume", kpi(k->maker_volume));
-	cJSON_AddItemToObject(f, "taker_volume", kpi(k->taker_volume));
-	return f;
-}
-
-/* The summary fields of DESIGN.md, in its order. */
+/* The summary fields of DESIGN.md, in its order (the legacy model's KPIs). */
 static cJSON *summary_object(const struct sim_kpi *k)
 {
-	cJSON *s = cJSON_CreateObject();
-	const struct { const char *name; double value; } fields[] = {
-		{"net_bps", k->net_bps}, {"gross_bps", k->gross_bps},
-		{"fees_eff_bps", k->fees_eff_bps}, {"adverse_bps", k->adverse_bps},
-		{"slippage_bps", k->slippage_bps}, {"inventory_bps", k->inventory_bps},
-		{"maker_taker_ratio", k->maker_taker_ratio}, {"p95_latency_ms", k->p95_latency_ms},
-		{"risk_ratio", k->risk_ratio}, {"adverse_bps_p95", k->adverse_bps_p95},
-		{"slippage_bps_p95", k->slippage_bps_p95}, {"order_age_p95_ms", k->order_age_p95_ms},
-		{"cancel_ratio", k->cancel_ratio},
+	struct soak_summary sum = {
+		.net_bps = k->net_bps, .gross_bps = k->gross_bps,
+		.fees_eff_bps = k->fees_eff_bps, .adverse_bps = k->adverse_bps,
+		.slippage_bps = k->slippage_bps, .inventory_bps = k->inventory_bps,
+		.maker_taker_ratio = k->maker_taker_ratio, .p95_latency_ms = k->p95_latency_ms,
+		.risk_ratio = k->risk_ratio, .adverse_bps_p95 = k->adverse_bps_p95,
+		.slippage_bps_p95 = k->slippage_bps_p95, .order_age_p95_ms = k->order_age_p95_ms,
+		.cancel_ratio = k->cancel_ratio,
+		.maker_count = k->maker_count, .taker_count = k->taker_count,
+		.maker_volume = k->maker_volume, .taker_volume = k->taker_volume,
 	};
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		cJSON_AddItemToObject(s, fields[i].name, kpi(fields[i].value));
-	cJSON_AddItemToObject(s, "fills", fills_object(k));
-	cJSON *drivers = cJSON_AddArrayToObject(s, "neg_edge_drivers");
-	for (int i = 0; i < k->n_neg_edge_drivers; i++)
-		cJSON_AddItemToArray(drivers, cJSON_CreateString(k->neg_edge_drivers[i]));
-	return s;
+	for (int i = 0; i < k->n_neg_edge_drivers && i < 2; i++)
+		sum.neg_edge_drivers[sum.n_neg_edge_drivers++] = k->neg_edge_drivers[i];
+	return measure_summary_core_json(&sum);
 }
 
 static void add_market_extras(cJSON *s, const struct mock *m, const struct sim_stats *st)

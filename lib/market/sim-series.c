@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "quantile.h"
+
 void sim_series_clear(struct sim_series *s)
 {
 	s->n = 0;
@@ -22,50 +24,9 @@ bool sim_series_push(struct sim_series *s, double x)
 	return true;
 }
 
-static void swap(double *a, double *b)
-{
-	double t = *a;
-	*a = *b;
-	*b = t;
-}
-
-/* Hoare-style quickselect: after it, v[k] holds the k-th smallest. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				swap(&v[i], &v[j]);
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
 double sim_series_p95(struct sim_series *s)
 {
-	if (s->n == 0)
-		return 0.0;
-	/* nearest rank: the smallest value with at least 95% at or below it */
-	size_t rank = (size_t)((s->n * 95 + 99) / 100);
-	return select_kth(s->v, s->n, rank - 1);
+	return quantile_p95(s->v, s->n);
 }
 
 void sim_buffers_free(struct sim_buffers *b)

@@ -6,10 +6,14 @@
 #include "cli.h"
 #include "record.h"
 
-/* KPIs are rounded to 4 decimals so logs stay readable and stable. */
-static cJSON *kpi(double x)
+cJSON *measure_kpi_json(double x)
 {
 	return soak_num(round(x * 1e4) / 1e4 + 0.0);
+}
+
+static cJSON *kpi(double x)
+{
+	return measure_kpi_json(x);
 }
 
 static cJSON *fills_object(const struct soak_summary *k)
@@ -43,7 +47,7 @@ static void add_extras(cJSON *s, const struct soak_summary *k)
 	cJSON_AddItemToObject(s, "duration_s", kpi(k->duration_s));
 }
 
-cJSON *measure_summary_json(const struct soak_summary *k)
+cJSON *measure_summary_core_json(const struct soak_summary *k)
 {
 	cJSON *s = cJSON_CreateObject();
 	if (!s)
@@ -63,6 +67,12 @@ cJSON *measure_summary_json(const struct soak_summary *k)
 	cJSON *drivers = cJSON_AddArrayToObject(s, "neg_edge_drivers");
 	for (int i = 0; i < k->n_neg_edge_drivers; i++)
 		cJSON_AddItemToArray(drivers, cJSON_CreateString(k->neg_edge_drivers[i]));
+	return s;
+}
+
+cJSON *measure_summary_json(const struct soak_summary *k)
+{
+	cJSON *s = measure_summary_core_json(k);
 	add_extras(s, k);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "quantile.h"
 
 /* Longest markout queue: more maker fills than this within one horizon is refused. */
 #define PENDING_MAX ((size_t)1 << 24)
@@ -29,43 +30,9 @@ static void swap(double *a, double *b)
 	*b = t;
 }
 
-/* Hoare-style quickselect: after it, v[k] holds the k-th smallest. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				swap(&v[i], &v[j]);
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
 double measure_p95(struct measure_series *s)
 {
-	if (s->n == 0)
-		return 0.0;
-	/* nearest rank: the smallest value with at least 95% at or below it */
-	size_t rank = (s->n * 95 + 99) / 100;
-	return select_kth(s->v, s->n, rank - 1);
+	return quantile_p95(s->v, s->n);
 }
 
 static void swap_pair(double *v, size_t a, size_t b)

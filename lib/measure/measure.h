@@ -144,6 +144,16 @@ bool measure_finish(struct measure *m, struct soak_summary *out, char *err);
 /* Release m's memory. */
 void measure_free(struct measure *m);
 
+/* x rounded to 4 decimals, as every KPI of a summary (logs stay readable and stable). */
+cJSON *measure_kpi_json(double x);
+
+/*
+ * A new "summary" object with the DESIGN.md fields only, KPIs rounded to 4
+ * decimals: net_bps ... cancel_ratio, fills {maker_count, taker_count,
+ * maker_volume, taker_volume}, neg_edge_drivers.  The caller owns it.
+ */
+cJSON *measure_summary_core_json(const struct soak_summary *s);
+
 /*
  * A new "summary" object with the record's field names (soak-record(5)),
  * KPIs rounded to 4 decimals: net_bps ... cancel_ratio, fills
