@@ -628,6 +628,8 @@ static int start_new_run(const struct run *r, const char *args, size_t args_len,
 	write_run_file(r, "run.args", args, args_len);
 	size_t len = strlen(run_json);
 	char *line = malloc(len + 2);
+	if (!line)
+		soak_die(SOAK_EXIT_IO, "out of memory writing run.json");
 	memcpy(line, run_json, len);
 	memcpy(line + len, "\n", 2);
 	write_run_file(r, "run.json", line, len + 1);

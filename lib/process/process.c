@@ -78,7 +78,7 @@ static noreturn void keeper_end_group(pid_t engine, int grace_ms)
 	signal(SIGTERM, SIG_IGN);
 	kill(0, SIGTERM);
 	const struct timespec step = {0, 10 * 1000 * 1000};
-	int status;
+	int status = 0;
 	for (int waited = 0; waited < grace_ms; waited += 10) {
 		if (waitpid(engine, &status, WNOHANG) == engine)
 			break;
@@ -211,7 +211,7 @@ static struct soak_child *registered_with_pid(pid_t pid)
 struct soak_child *soak_child_wait_any(void)
 {
 	for (;;) {
-		int status;
+		int status = 0;
 		pid_t pid = waitpid(-1, &status, 0);
 		if (pid < 0 && errno == EINTR)
 			continue;
@@ -229,7 +229,7 @@ struct soak_child *soak_child_wait_any(void)
 void soak_child_wait(struct soak_child *c)
 {
 	while (!c->reaped) {
-		int status;
+		int status = 0;
 		pid_t pid = waitpid(c->pid, &status, 0);
 		if (pid < 0 && errno == EINTR)
 			continue;
@@ -251,7 +251,7 @@ void soak_child_signal(const struct soak_child *c, int sig)
  */
 static bool group_gone(struct soak_child *c)
 {
-	int status;
+	int status = 0;
 	pid_t pid;
 	while ((pid = waitpid(-c->pid, &status, WNOHANG)) > 0)
 		if (pid == c->pid) {
@@ -272,7 +272,7 @@ void soak_child_end_group(struct soak_child *c, int grace_ms)
 		nanosleep(&step, NULL);
 	kill(-c->pid, SIGKILL);
 	while (!c->reaped) {
-		int status;
+		int status = 0;
 		pid_t pid = waitpid(c->pid, &status, 0);
 		if (pid < 0 && errno == EINTR)
 			continue;
@@ -285,7 +285,7 @@ void soak_child_end_group(struct soak_child *c, int grace_ms)
 static void reap_or_kill(struct soak_child *c, int grace_ms)
 {
 	const struct timespec step = {0, 5 * 1000 * 1000};
-	int status;
+	int status = 0;
 	for (int waited = 0; !c->reaped && waited < grace_ms; waited += 5) {
 		pid_t pid = waitpid(c->pid, &status, WNOHANG);
 		if (pid == c->pid || (pid < 0 && errno == ECHILD)) {
@@ -382,7 +382,7 @@ void soak_children_event_drain(void)
 
 struct soak_child *soak_child_reap_ended(void)
 {
-	int status;
+	int status = 0;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct soak_child *c = registered_with_pid(pid);
@@ -417,6 +417,8 @@ int soak_child_capture(const char *name, char *const *argv, int in_fd,
 	size_t cap = 4096, n = 0;
 	char *buf = started ? malloc(cap) : NULL;
 	bool ok = buf != NULL;
+	if (started && !buf)
+		soak_errorf(err, "out of memory reading from '%s'", name);
 	while (ok) {
 		if (n + 1 >= cap) {
 			char *more = cap < max + 2 ? realloc(buf, cap *= 2) : NULL;
