@@ -73,13 +73,17 @@ static long long seed_of_name(const char *name)
 
 struct dir_entry { long long seed; char *name; };
 
+/* Order of seed, then of name: seed-1 and seed-01 are one seed, and qsort is
+ * not stable, so without the name the order would be readdir's. */
 static int by_seed(const void *a, const void *b)
 {
-	long long x = ((const struct dir_entry *)a)->seed, y = ((const struct dir_entry *)b)->seed;
-	return (x > y) - (x < y);
+	const struct dir_entry *p = a, *q = b;
+	if (p->seed != q->seed)
+		return (p->seed > q->seed) - (p->seed < q->seed);
+	return strcmp(p->name, q->name);
 }
 
-/* Every seed-N.jsonl of dir, in order of N. */
+/* Every seed-N.jsonl of dir, in order of N (names of one N in strcmp order). */
 static void add_dir(struct side *side, const char *dir, const char *name)
 {
 	static struct dir_entry entries[COMPARE_MAX_LOGS];

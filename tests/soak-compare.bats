@@ -248,6 +248,31 @@ default_log() { # default_log FILE SEED NET RISK MAKER P95
 	[[ "$output" == *"give --baseline or --candidate before a log"* ]]
 }
 
+@test "a DIR's names of one seed (seed-1, seed-01, ...) in order of name, whatever readdir gives" {
+	net_only
+	# the same four names written in opposite orders into two directories:
+	# readdir returns them in an order of the file system's (creation or
+	# hash), so only a tie-break on the name gives one order for both.
+	# strcmp order: seed-0001 < seed-001 < seed-01 < seed-1; net_bps 1 10 100 1000
+	local n v
+	mkdir "$BATS_TEST_TMPDIR/up" "$BATS_TEST_TMPDIR/down"
+	for n in 0001:1 001:10 01:100 1:1000; do
+		printf '{"iteration":1,"summary":{"net_bps":%s,"seed":1}}\n' "${n#*:}" > "$BATS_TEST_TMPDIR/up/seed-${n%:*}.jsonl"
+	done
+	for n in 1:1000 01:100 001:10 0001:1; do
+		printf '{"iteration":1,"summary":{"net_bps":%s,"seed":1}}\n' "${n#*:}" > "$BATS_TEST_TMPDIR/down/seed-${n%:*}.jsonl"
+	done
+	for dir in up down; do
+		run soak-compare -C "$BATS_TEST_TMPDIR/net.json" --pairing=order \
+			-b "$BATS_TEST_TMPDIR/up/seed-0001.jsonl" "$BATS_TEST_TMPDIR/up/seed-001.jsonl" \
+			"$BATS_TEST_TMPDIR/up/seed-01.jsonl" "$BATS_TEST_TMPDIR/up/seed-1.jsonl" \
+			-c "$BATS_TEST_TMPDIR/$dir"
+		# in name order every pair is equal: every difference 0 and dropped,
+		# W+ = 0; any other order has a positive difference (they sum to 0)
+		assert_jq ".candidate.logs == 4 and $net_kpi.statistic == 0 and $net_kpi.p_value == 1"
+	done
+}
+
 @test "bad input: exit 2 naming the file and line; short logs; seeds that change" {
 	net_only
 	logs "$BATS_TEST_TMPDIR/base" 1 1 2
