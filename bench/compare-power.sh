@@ -3,11 +3,12 @@
 #
 # Soaks SEEDS seeds (default 400) of the baseline parameters once on the
 # built-in market (side A), once on the same market with every fee
-# 0.2 bps higher (side B: a known cost of 0.2 bps a unit of volume, an
-# accounting effect), and once with base_spread_bps_delta 0.25 bps wider
-# than A's 0.14 (side C: a change of behaviour, fewer fills and less
-# adverse selection, that makes net_bps about 0.2 bps better than A's), with
-# soak-sweep; both effects are measured over all seeds.  Then
+# $fee_shift bps higher (side B: an accounting effect; the bot reacts to
+# its fees, so net_bps falls by less than the shift: by 0.2 bps), and once
+# with base_spread_bps_delta $wide_delta instead of A's $base_delta (side C: a
+# change of behaviour, fewer fills and less adverse selection, that makes
+# net_bps 0.2 bps better than A's), with soak-sweep; both effects are
+# measured over all seeds and printed.  Then
 # DRAWS times (default 200) it draws 20 distinct seeds, g1 (10) and g2
 # (10), and runs soak-compare with the default config:
 #
@@ -32,6 +33,24 @@
 # Usage: bench/compare-power.sh [SEEDS [DRAWS]]   (run from the build tree
 # or with soakkit on PATH; JOBS=N sets soak-sweep's parallelism)
 set -eu
+
+# The two effects, each 0.2 bps (+-0.01) of the mean steady net_bps (last
+# 8 iterations) on soak-mock's market, found by measurement with all 400
+# seeds paired: soak-sweep --seeds=1-400 of the baseline on market_default
+# (A), on market_default with every fee higher (jq as below), and with
+# --set=base_spread_bps_delta=V; then soak-compare --baseline A
+# --candidate B, the net_bps difference (mean; Hodges-Lehmann estimate):
+#   fees +0.24  -0.1860 (-0.1886)    delta 0.72  +0.1759 (+0.1614)
+#   fees +0.245 -0.1900 (-0.1930)    delta 0.75  +0.2068 (+0.1920)
+#   fees +0.255 -0.1996 (-0.2029)    delta 0.78  +0.2374 (+0.2242)
+#   fees +0.26  -0.2014 (-0.2055)
+# Neither effect is linear in its amount (fees +0.2 moved net_bps by
+# -0.157; base_spread_bps_delta 0.39 by +0.07), so measure them again after
+# any change to the market or the bot: the lines B and C below print them.
+fee_shift=0.255   # every fee this many bps higher (B): net_bps -0.1996
+base_delta=0.14   # the baseline's base_spread_bps_delta (A; a label only)
+wide_delta=0.75   # C's base_spread_bps_delta: net_bps +0.2068 against A
+
 seeds=${1:-400}
 draws=${2:-200}
 jobs=${JOBS:-2}
@@ -45,24 +64,24 @@ trap 'rm -rf "$work"' EXIT
 
 jq '.kpis[].tolerance = 0 | .description = "compare_default with no tolerance"' \
 	"$top/presets/compare_default.json" > "$work/zero_tolerance.json"
-jq '.fees.maker_fee_bps += 0.2 | .fees.taker_fee_bps += 0.2 |
-    .description = "market_default with every fee 0.2 bps higher"' \
-	"$top/presets/market_default.json" > "$work/fees_up_0.2.json"
+jq --argjson d "$fee_shift" '.fees.maker_fee_bps += $d | .fees.taker_fee_bps += $d |
+    .description = "market_default with every fee \($d) bps higher"' \
+	"$top/presets/market_default.json" > "$work/fees_up.json"
 start=$(date +%s)
 sweep() {
 	nice soak-sweep --quiet --seeds="1-$seeds" --market=market_default \
-		--market="$work/fees_up_0.2.json" --jobs="$jobs" --out="$work/sweep" "$@"
+		--market="$work/fees_up.json" --jobs="$jobs" --out="$work/sweep" "$@"
 }
 sweep || sweep --resume   # a run that failed (say, a binary rebuilt under it) runs again
 wide() {
-	nice soak-sweep --quiet --seeds="1-$seeds" --set=base_spread_bps_delta=0.39 --jobs="$jobs" \
+	nice soak-sweep --quiet --seeds="1-$seeds" --set=base_spread_bps_delta="$wide_delta" --jobs="$jobs" \
 		--out="$work/wide" "$@"
 }
 wide || wide --resume
 soaked=$(($(date +%s) - start))
 a=$work/sweep/none@market_default
-b=$work/sweep/none@fees_up_0.2
-c=$work/wide/none+base_spread_bps_delta=0.39
+b=$work/sweep/none@fees_up
+c=$work/wide/none+base_spread_bps_delta=$wide_delta
 
 effect() { # effect BASE CAND: the paired difference of net_bps over all seeds
 	soak-compare --baseline "$1" --candidate "$2" |
@@ -118,25 +137,25 @@ same=$(compare aa_same_seeds seed "$a" "$(head -n 1 "$work/draws" | cut -d' ' -f
 
 echo "soak-compare error rates (bench/compare-power.sh): $seeds seeds a side soaked once" \
 	"(24 iterations, 3 x $seeds soaks in ${soaked} s with -j $jobs), $draws draws of $group seeds a side, config compare_default"
-echo "B: every fee +0.2 bps; its effect on net_bps, all $seeds seeds paired: $(effect "$a" "$b")"
-echo "C: base_spread_bps_delta 0.39 (A: 0.14); A against C on net_bps, all $seeds seeds paired: $(effect "$c" "$a")"
-awk -v draws="$draws" '
+echo "B: every fee +$fee_shift bps; its effect on net_bps, all $seeds seeds paired: $(effect "$a" "$b")"
+echo "C: base_spread_bps_delta $wide_delta (A: $base_delta); A against C on net_bps, all $seeds seeds paired: $(effect "$c" "$a")"
+awk -v draws="$draws" -v fee="$fee_shift" -v wide="$wide_delta" -v base="$base_delta" '
 { n[$1]++; fail[$1] += $2 == "FAIL"; pass[$1] += $2 == "PASS"; sig[$1] += ($3 + 0) < 0.05 }
 END {
 	split("aa_unpaired aa_paired ab_paired ab_unpaired ca_paired ca_unpaired aa_unpaired_t0 aa_paired_t0 ab_paired_t0", order, " ")
 	label["aa_unpaired"]    = "A/A unpaired (Mann-Whitney U)   "
 	label["aa_paired"]      = "A/A paired (signed-rank)        "
-	label["ab_paired"]      = "A/B paired, -0.2 bps (power)    "
-	label["ab_unpaired"]    = "A/B unpaired, -0.2 bps (power)  "
-	label["ca_paired"]      = "C/A paired, -0.2 bps (power)    "
-	label["ca_unpaired"]    = "C/A unpaired, -0.2 bps (power)  "
-	label["aa_unpaired_t0"] = "A/A unpaired, tolerances 0      "
-	label["aa_paired_t0"]   = "A/A paired, tolerances 0        "
-	label["ab_paired_t0"]   = "A/B paired, tolerances 0 (power)"
-	printf "%s  %12s  %16s  %12s\n", "comparison                      ", "verdict FAIL", "net_bps p < 0.05", "verdict PASS"
+	label["ab_paired"]      = "A/B paired, fees +" fee " (power)"
+	label["ab_unpaired"]    = "A/B unpaired, fees +" fee " (power)"
+	label["ca_paired"]      = "C/A paired, spread " wide " -> " base " (power)"
+	label["ca_unpaired"]    = "C/A unpaired, spread " wide " -> " base " (power)"
+	label["aa_unpaired_t0"] = "A/A unpaired, tolerances 0"
+	label["aa_paired_t0"]   = "A/A paired, tolerances 0"
+	label["ab_paired_t0"]   = "A/B paired, fees +" fee ", tolerances 0 (power)"
+	printf "%-44s  %12s  %16s  %12s\n", "comparison (B and C: net_bps -0.2 bps)", "verdict FAIL", "net_bps p < 0.05", "verdict PASS"
 	for (i = 1; i <= 9; i++) {
 		c = order[i]
-		printf "%s  %11.1f%%  %15.1f%%  %11.1f%%   (%d comparisons)\n", label[c],
+		printf "%-44s  %11.1f%%  %15.1f%%  %11.1f%%   (%d comparisons)\n", label[c],
 			100 * fail[c] / n[c], 100 * sig[c] / n[c], 100 * pass[c] / n[c], n[c]
 	}
 }' "$work/tally"
