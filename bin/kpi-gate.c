@@ -19,14 +19,15 @@ static const char help_text[] =
 "stdin to stdout).\n"
 "\n"
 "  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
-"  -m, --mode=warn|normal      gate mode for every record (default: the\n"
+"      --mode=warn|normal      gate mode for every record (default: the\n"
 "                              record's phase.gate_mode, else normal)\n"
 "  -w, --window=N              window size, 1 to 1000 (default: the file's)\n"
-"  -s, --summary               read the whole log, print one verdict object\n"
+"      --summary               read the whole log, print one verdict object\n"
 "                              and exit 1 when it is FAIL (see --fail-on)\n"
 SOAK_VERDICT_FORMAT_HELP
 "      --text                  the same as --format=text\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
@@ -640,10 +641,11 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"format", required_argument, NULL, 'f'},
 		{"fail-on", required_argument, NULL, 'F'},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "t:m:w:sf:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "t:w:f:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

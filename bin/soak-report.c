@@ -18,14 +18,15 @@ static const char help_text[] =
 "verdict, gate status, tuning and guard counts over the run.\n"
 "\n"
 "  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
-"  -n, --last=N                window size, 1 to 1000 (default: the file's)\n"
+"      --last=N                window size, 1 to 1000 (default: the file's)\n"
 "  -b, --baseline=LOG          also report LOG and the per-KPI differences\n"
 "  -f, --format=FORMAT         json (default), markdown or prometheus\n"
-"  -p, --plot=FILE             draw the gate KPIs per iteration with gnuplot:\n"
+"      --plot=FILE             draw the gate KPIs per iteration with gnuplot:\n"
 "                              SVG when FILE ends in .svg, else PNG\n"
 "      --run=FILE              the run's run.json (soak-run(1)): its preset,\n"
 "                              seed and run id title the plot\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
@@ -61,10 +62,11 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"plot", required_argument, NULL, 'p'},
 		{"run", required_argument, NULL, 'R'},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "t:n:b:f:p:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "t:b:f:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -582,7 +582,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct f
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "k:c:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "k:c:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {
