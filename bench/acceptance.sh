@@ -79,6 +79,9 @@ judge='
     early_fail: ($w | any(.gate.status == "FAIL")),
     early_neg_net: ($w | any(.summary.net_bps < 0)),
     early_risk_spike: ($w | any(.summary.risk_ratio > 0.50)),
+    it1_story: (s(1).net_bps < 0 and s(1).risk_ratio > 0.50),
+    steady_mt: [$st[].summary.maker_taker_ratio],
+    steady_adverse: [$st[].summary.adverse_bps],
     it1: (s(1) | {net_bps, risk_ratio, p95_latency_ms, maker_taker_ratio}),
     steady: {
       maker_taker_ratio: ([$st[].summary.maker_taker_ratio] | mean),
@@ -134,6 +137,18 @@ jq -s -r --arg seeds "$seeds" '
   row("a FAIL in iterations 1-4"; .early_fail),
   row("negative net_bps in iterations 1-4"; .early_neg_net),
   row("risk > 0.50 in iterations 1-4"; .early_risk_spike),
+  row("iteration 1: net_bps < 0 and risk > 0.50"; .it1_story),
   it1("net_bps"), it1("risk_ratio"), it1("p95_latency_ms"), it1("maker_taker_ratio"),
-  kpi("maker_taker_ratio"), kpi("net_bps"), kpi("p95_latency_ms"), kpi("risk_ratio")
+  kpi("maker_taker_ratio"), kpi("net_bps"), kpi("p95_latency_ms"), kpi("risk_ratio"),
+  def median: sort | if length == 0 then 0 elif length % 2 == 1 then .[length / 2 | floor]
+                     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def pct(f): (map(select(f)) | length) * 100 / length | . * 10 | round / 10 | tostring;
+  def steady(run; name; f): "| steady \(name) | \([run[].steady_mt] | add | f) | \([run[].steady_adverse] | add | f) |";
+  "",
+  "| iterations 7-24, all seeds | maker_taker_ratio | adverse_bps |",
+  "|---|---|---|",
+  steady($w; "with warm-up: median"; median | fmt(.)),
+  steady($w; "with warm-up: min – max"; "\(min | fmt(.)) – \(max | fmt(.))"),
+  steady($c; "without: median"; median | fmt(.)),
+  "| with warm-up: share ≥ 0.999 / share > 0 (%) | \([$w[].steady_mt] | add | pct(. >= 0.999)) | \([$w[].steady_adverse] | add | pct(. > 0)) |"
 ' "$work/judged"

@@ -1,5 +1,7 @@
 /* soak-mock - the built-in engine: simulate each record's iteration, write its summary. */
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 
 #include "cli.h"
 #include "market.h"
+#include "measure.h"
 #include "params.h"
 #include "record.h"
 #include "sim.h"
@@ -23,6 +26,8 @@ static const char help_text[] =
 "      --model=MODEL       market (default): simulate; legacy: the original\n"
 "                          tool's fixed series, which ignores parameters and seed\n"
 "  -d, --duration=SECONDS  simulated time per iteration (default: the profile's)\n"
+"      --events=DIR        also write each iteration's execution events to\n"
+"                          DIR/N.jsonl (soak-events(5); N the iteration)\n"
 "      --list-params       print the parameter registry as JSON lines and exit\n"
 SOAK_STREAM_HELP
 SOAK_LIST_PRESETS_HELP
@@ -40,13 +45,18 @@ struct mock_options {
 	bool legacy;
 	double duration;          /* 0: the profile's */
 	bool list_params;
+	const char *events_dir;   /* NULL: no event logs */
 };
 
 struct mock {
 	struct mock_options opt;
 	struct sim_market market;
 	char market_name[PATH_MAX];
-	struct sim_buffers buffers;
+	struct sim_work work;
+	struct measure measure;
+	FILE *events;             /* the iteration's event log, when written */
+	bool event_failed, write_failed;
+	char event_err[SOAK_ERR_MAX];
 };
 
 /* KPIs are rounded to 4 decimals so logs stay readable and stable. */
@@ -87,7 +97,7 @@ static cJSON *summary_object(const struct sim_kpi *k)
 	return s;
 }
 
-static void add_market_extras(cJSON *s, const struct mock *m, const struct sim_kpi *k)
+static void add_market_extras(cJSON *s, const struct mock *m, const struct sim_stats *st)
 {
 	cJSON_AddStringToObject(s, "engine", "mock");
 	cJSON_AddStringToObject(s, "model", "market");
@@ -95,12 +105,11 @@ static void add_market_extras(cJSON *s, const struct mock *m, const struct sim_k
 	char seed[32];   /* exact, even above 2^53 where a double would round */
 	snprintf(seed, sizeof seed, "%llu", m->opt.seed);
 	cJSON_AddItemToObject(s, "seed", cJSON_CreateRaw(seed));
-	cJSON_AddItemToObject(s, "duration_s", kpi(m->market.duration_s));
-	cJSON_AddItemToObject(s, "rescue_count", soak_num((double)k->rescue_count));
-	cJSON_AddItemToObject(s, "order_count", soak_num((double)k->order_count));
-	cJSON_AddItemToObject(s, "md_delay_p95_ms", kpi(k->p95_stale_ms));
-	cJSON_AddItemToObject(s, "pnl", kpi(k->pnl));
-	cJSON_AddItemToObject(s, "final_inventory", kpi(k->final_inventory));
+	cJSON_AddItemToObject(s, "pull_count", soak_num((double)st->pull_count));
+	cJSON_AddItemToObject(s, "informed_fills", soak_num((double)st->informed_fills));
+	cJSON_AddItemToObject(s, "events", soak_num((double)st->events));
+	cJSON_AddItemToObject(s, "md_delay_p95_ms", kpi(st->md_delay_p95_ms));
+	cJSON_AddItemToObject(s, "position_p95", kpi(st->position_p95));
 }
 
 /* The parameters the iteration runs with: 'effective' (all keys) or 'params'. */
@@ -119,6 +128,61 @@ static bool read_params(const cJSON *rec, struct soak_params *p, char *err)
 		return soak_errorf(err, "missing field 'params' (and no 'effective')");
 	return soak_params_from_json(params, "params", SOAK_PARAMS_FILL_BASELINE, p,
 				     err, SOAK_ERR_MAX);
+}
+
+/* The sink of the simulation: every event is measured, and logged when asked. */
+static void take_event(void *ctx, const struct soak_event *e)
+{
+	struct mock *m = ctx;
+	if (m->event_failed)
+		return;
+	if (!measure_event(&m->measure, e, m->event_err)) {
+		m->event_failed = true;
+		return;
+	}
+	if (m->events && !soak_event_write(m->events, e))
+		m->write_failed = true;
+}
+
+static void open_event_log(struct mock *m, long iteration)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%ld.jsonl", m->opt.events_dir, iteration) >= (int)sizeof path)
+		soak_die(SOAK_EXIT_IO, "event log path too long in '%s'", m->opt.events_dir);
+	m->events = fopen(path, "w");
+	if (!m->events)
+		soak_die(SOAK_EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
+}
+
+static void close_event_log(struct mock *m)
+{
+	if (m->events && (fclose(m->events) != 0 || m->write_failed))
+		soak_die(SOAK_EXIT_IO, "write error in the event log in '%s'", m->opt.events_dir);
+	m->events = NULL;
+}
+
+/* One iteration of the market, measured from its events. */
+static cJSON *simulate_market(struct mock *m, const struct soak_params *p, long iteration)
+{
+	struct sim_stats st;
+	char err[SOAK_ERR_MAX];
+	struct soak_summary sum;
+	if (m->opt.events_dir)
+		open_event_log(m, iteration);
+	measure_begin(&m->measure);
+	m->event_failed = false;
+	if (!sim_run(&m->market, p, m->opt.seed, iteration, &m->work,
+		     (struct sim_sink){ take_event, m }, &st))
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	close_event_log(m);
+	if (m->event_failed)
+		soak_die(SOAK_EXIT_IO, "internal error: iteration %ld: the simulated event log is invalid: %s",
+			 iteration, m->event_err);
+	if (!measure_finish(&m->measure, &sum, err))
+		soak_die(SOAK_EXIT_IO, "internal error: iteration %ld: %s", iteration, err);
+	cJSON *summary = measure_summary_json(&sum);
+	add_market_extras(summary, m, &st);
+	return summary;
 }
 
 static bool simulate(cJSON *rec, struct mock *m, char *err)
@@ -140,10 +204,7 @@ static bool simulate(cJSON *rec, struct mock *m, char *err)
 		struct soak_params p;
 		if (!read_params(rec, &p, err))
 			return false;
-		if (!sim_run(&m->market, &p, m->opt.seed, iteration, &m->buffers, &k))
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		summary = summary_object(&k);
-		add_market_extras(summary, m, &k);
+		summary = simulate_market(m, &p, iteration);
 	}
 	soak_set(rec, "summary", summary);
 	return true;
@@ -182,6 +243,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 		{"market", required_argument, NULL, 'm'},
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"duration", required_argument, NULL, 'd'},
+		{"events", required_argument, NULL, 'e'},
 		{"list-params", no_argument, NULL, OPT_LIST_PARAMS},
 		SOAK_STREAM_LONGOPTS,
 		SOAK_LIST_PRESETS_LONGOPT,
@@ -195,6 +257,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 		case 's': o->seed = (unsigned long long)soak_arg_long("--seed", optarg, 0, LONG_MAX); break;
 		case 'm': o->market_arg = optarg; break;
 		case 'd': o->duration = soak_arg_double("--duration", optarg, 1, 3600); break;
+		case 'e': o->events_dir = optarg; break;
 		case OPT_MODEL:
 			if (strcmp(optarg, "market") == 0)
 				o->legacy = false;
@@ -238,6 +301,11 @@ int main(int argc, char **argv)
 		return list_params();
 	if (!m.opt.legacy)
 		load_market(&m);
+	if (m.opt.events_dir && m.opt.legacy)
+		soak_usage_error("option '--events' needs --model=market");
+	if (m.opt.events_dir && mkdir(m.opt.events_dir, 0777) != 0 && errno != EEXIST)
+		soak_die(SOAK_EXIT_IO, "cannot create '%s': %s", m.opt.events_dir, strerror(errno));
+	measure_init(&m.measure, &(struct measure_config){ .markout_s = 0 });
 	cJSON *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
@@ -247,6 +315,7 @@ int main(int argc, char **argv)
 			soak_stream_reject(&s, "%s", err);
 		cJSON_Delete(rec);
 	}
-	sim_buffers_free(&m.buffers);
+	sim_work_free(&m.work);
+	measure_free(&m.measure);
 	return soak_stream_finish(&s);
 }

@@ -75,10 +75,12 @@ class EventLog:
 
 class ToyVenue:
     """A tiny limit-order venue: a random-walk mid; a resting quote fills
-    when the mid crosses it; an order is acknowledged after a latency."""
+    when the mid crosses it (informed flow) or when a taker hits it at
+    random (uninformed flow); an order is acknowledged after a latency."""
 
-    def __init__(self, rng, log, mid=100.0):
+    def __init__(self, rng, log, mid=100.0, taker_rate=0.05):
         self.rng = rng
+        self.taker_rate = taker_rate      # chance per step that a taker hits a quote
         self.log = log
         self.mid = mid
         self.orders = {}          # id -> {"side", "price", "qty"}, open orders
@@ -90,7 +92,8 @@ class ToyVenue:
         for oid, order in list(self.orders.items()):
             crossed = (order["side"] == "buy" and self.mid <= order["price"]) or \
                       (order["side"] == "sell" and self.mid >= order["price"])
-            if crossed:
+            hit = self.rng.random() < self.taker_rate     # an uninformed taker
+            if crossed or hit:
                 fee = -0.0001 * order["qty"] * order["price"]     # a maker rebate
                 self.log.write(t, "fill", id=oid, side=order["side"], price=order["price"],
                                qty=order["qty"], liquidity="maker", fee=round(fee, 8))
@@ -123,8 +126,9 @@ class ToyVenue:
 
 
 class ToyBot:
-    """Quotes both sides around the mid, requotes every min_interval_ms,
-    cuts its position with a taker rescue when it passes the limit."""
+    """Quotes both sides around the mid and requotes every min_interval_ms;
+    stops quoting the side that grows its position past a fifth of the
+    limit, and cuts it with a taker rescue past two fifths."""
 
     def __init__(self, params):
         self.spread_bps = 5.0 + 10.0 * params.get("base_spread_bps_delta", 0.14)
@@ -141,13 +145,19 @@ class ToyBot:
             for oid in quotes:
                 venue.cancel(t, oid)
             half = venue.mid * self.spread_bps * 1e-4 / 2.0
-            quotes = [venue.send(t, "buy", venue.mid - half, self.qty, "quote", self.latency_s),
-                      venue.send(t, "sell", venue.mid + half, self.qty, "quote", self.latency_s)]
+            exposure = self.position * venue.mid / self.limit    # -1 .. 1 at the limit
+            quotes = []
+            if exposure < 0.2:      # long enough: stop buying
+                quotes.append(venue.send(t, "buy", venue.mid - half, self.qty, "quote",
+                                         self.latency_s))
+            if exposure > -0.2:     # short enough: stop selling
+                quotes.append(venue.send(t, "sell", venue.mid + half, self.qty, "quote",
+                                         self.latency_s))
             t += max(self.interval_s, 2 * self.latency_s)
             for filled in venue.step(t, sigma_bps):
                 self.position += filled["qty"] if filled["side"] == "buy" else -filled["qty"]
                 quotes = [q for q in quotes if q in venue.orders]
-            if abs(self.position) * venue.mid > self.limit and self.rescue_share > 0:
+            if abs(self.position) * venue.mid > 0.4 * self.limit and self.rescue_share > 0:
                 cut = round(abs(self.position) * self.rescue_share, 6)
                 venue.send(t, "sell" if self.position > 0 else "buy", venue.mid, cut, "rescue",
                            self.latency_s)
@@ -183,10 +193,10 @@ def main():
     parser.add_argument("--events", required=True, metavar="DIR",
                         help="directory of the event logs (DIR/N.jsonl), made if missing")
     parser.add_argument("--seed", type=int, default=1, help="seed of the toy venue")
-    parser.add_argument("--duration", type=float, default=60.0, metavar="SECONDS",
-                        help="simulated length of an iteration (default 60)")
-    parser.add_argument("--sigma-bps", type=float, default=1.0,
-                        help="the mid's volatility per step, bps (default 1)")
+    parser.add_argument("--duration", type=float, default=120.0, metavar="SECONDS",
+                        help="simulated length of an iteration (default 120)")
+    parser.add_argument("--sigma-bps", type=float, default=1.5,
+                        help="the mid's volatility per step, bps (default 1.5)")
     args = parser.parse_args()
     os.makedirs(args.events, exist_ok=True)
     # One soak-measure for the whole stream: each record goes in as one

@@ -4,7 +4,7 @@
 load helpers
 
 programs() {
-	for p in warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate soak-next; do
+	for p in warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate soak-next soak-measure; do
 		command -v "$p" >/dev/null && echo "$p"
 	done
 }

@@ -16,8 +16,6 @@ declare -gA NOT_RUN=(
 	["make check"]="this test is part of make check"
 	["autoreconf -fi && ./configure && make && make check   # -Wall -Wextra -Werror by default"]="the build this test runs in"
 	["make distcheck"]=".ci/run runs it"
-	["soak-run --warmup --preset maker_bias_uplift_v1  --engine 'python3 adapter.py --venue testnet' --out bot-run"]="adapter.py is the reader's bot"
-	["soak-run --warmup --preset maker_bias_uplift_v1 --engine './my-bot-adapter --venue testnet'"]="my-bot-adapter is the reader's bot"
 	["tail -f soak-out/iterations.jsonl | jq -c '[.iteration, .gate.status]'"]="tail -f follows the file for ever"
 )
 # Commands run in another form, and why.
@@ -50,11 +48,17 @@ sandbox() {
 	# history of the iteration before
 	record 5 '"state":{"gate":{"history":[{"iteration":4,"status":"WARN","maker_taker_ratio":0.8,"net_bps":2.5,"p95_latency_ms":372,"risk_ratio":0.58}]}}' > it5.jsonl
 	record 3 '"state":{"gate":{"history":[{"iteration":2,"status":"WARN","maker_taker_ratio":0.8,"net_bps":2.5,"p95_latency_ms":372,"risk_ratio":0.47}]}}' > it3.jsonl
+	# ev/1.jsonl: the example log of soak-events(5), for soak-measure(1)
+	mkdir ev
+	mandoc -T ascii "$SOAK_SRCDIR/man/soak-events.5" | col -bx |
+		awk '/^EXAMPLES/ { f = 1 } f && /^ +\{"t":/ { sub(/^ +/, ""); print }' > ev/1.jsonl
 	ln -s "$SOAK_SRCDIR/presets" presets
 	ln -s "$SOAK_SRCDIR/bench" bench
+	ln -s "$SOAK_SRCDIR/examples" examples
 	ln -s "$(dirname "$(command -v kpi-gate)")" bin
 	: > step-summary.md
-	[ -s soak-out/verdict.json ] && [ -s ITER_SUMMARY_24.json ] && jq -e .window strict.json >/dev/null
+	[ -s soak-out/verdict.json ] && [ -s ITER_SUMMARY_24.json ] && jq -e .window strict.json >/dev/null &&
+		[ "$(jq -s 'length' ev/1.jsonl)" -gt 2 ]
 }
 
 setup_file() {

@@ -11,8 +11,8 @@ history() { # history ITERATION RISK P95
 @test "iteration 5 with warmup_conservative_v1 matches the hand-computed values" {
 	run_pipe 'record 5 | warmup-phase | warmup-apply --preset warmup_conservative_v1 | jq -c .effective'
 	[ "$status" -eq 0 ]
-	# weight 2/3: add p + 2/3 v; mul p (1 + 2/3 (v - 1))
-	[ "$output" = '{"base_spread_bps_delta":0.16,"min_interval_ms":81.6666666667,"replace_rate_per_min":233.333333333,"impact_cap_ratio":0.081,"max_delta_ratio":0.126,"tail_age_ms":686.666666667,"concurrency_limit":4,"rescue_max_ratio":0.24,"rescue_min_edge_bps":1.53333333333,"rescue_cooldown_ms":1266.66666667,"position_limit_notional":8666.66666667}' ]
+	# weight 2/3: add p + 2/3 v; mul p (1 + 2/3 (v - 1)); replace 280 (1 + 2/3 (0.55 - 1)) = 196
+	[ "$output" = '{"base_spread_bps_delta":0.16,"min_interval_ms":81.6666666667,"replace_rate_per_min":196,"impact_cap_ratio":0.081,"max_delta_ratio":0.126,"tail_age_ms":686.666666667,"concurrency_limit":4,"rescue_max_ratio":0.24,"rescue_min_edge_bps":1.53333333333,"rescue_cooldown_ms":1266.66666667,"position_limit_notional":8666.66666667}' ]
 }
 
 @test "full weight in warm-up, baseline from iteration 7" {

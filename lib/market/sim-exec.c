@@ -1,12 +1,15 @@
 /*
- * sim-exec.c - the exchange side of the simulation: fills, markouts, order
- * arrival and latency.  Prices are in bps relative to the opening mid and
- * sizes in quote-currency notional, so a fill of q at price x costs
- * q * (1 + x/1e4) and PnL can be kept in bps-notional units.
+ * sim-exec.c - the exchange side of the simulation: the gateway (load,
+ * latencies, the two connections), our quotes' queue positions, the
+ * market orders that fill them and the execution events.  Prices are in
+ * bps of the opening mid and sizes in quote-currency notional; events
+ * carry prices around a reference of 100 and quantities in base units.
  */
 #include "sim-internal.h"
 
 #include <math.h>
+
+#define REF_PRICE 100.0
 
 /* exp(-x) for the small steps between events; exact exp beyond. */
 static double decay(double x)
@@ -20,7 +23,6 @@ double sim_load(struct sim *s)
 {
 	if (s->load_time == s->t)   /* several calls at one instant */
 		return s->load_value;
-	/* bring the averaged rate to now in small steps (cheap decay) */
 	s->rate *= decay((s->t - s->rate_time) / s->m->load_window_s);
 	s->rate_time = s->t;
 	double rho = s->load_scale * s->rate;
@@ -31,9 +33,8 @@ double sim_load(struct sim *s)
 
 double sim_stale_delay(struct sim *s)
 {
-	double d = s->stale_scale / (1.0 - sim_load(s));
-	double cap = (RING - 2) * s->dt;
-	return d < cap ? d : cap;
+	double rho = sim_load(s);
+	return s->stale_fixed + s->stale_scale * rho / (1.0 - rho);
 }
 
 void sim_derive_constants(struct sim *s)
@@ -42,176 +43,254 @@ void sim_derive_constants(struct sim *s)
 	double limit = sim_param(s, P_POSITION_LIMIT_NOTIONAL);
 	double q = sim_param(s, P_IMPACT_CAP_RATIO) * m->displayed_depth;
 	double cost = m->taker_fee_bps + m->touch_half_bps;
+	s->limit = limit;
 	s->half_spread = m->base_half_spread_bps + sim_param(s, P_BASE_SPREAD_BPS_DELTA);
-	s->quote_size = q < limit ? q : limit;
+	s->quote_size = q < limit / 2.0 ? q : limit / 2.0;
 	s->move_step = sim_param(s, P_MAX_DELTA_RATIO) * 2.0 * s->half_spread;
 	s->skew_per_inv = m->skew_bps_at_limit / limit;
 	s->tail_age_s = sim_param(s, P_TAIL_AGE_MS) / 1000.0;
 	s->min_interval_s = sim_param(s, P_MIN_INTERVAL_MS) / 1000.0;
 	s->token_rate = sim_param(s, P_REPLACE_RATE_PER_MIN) / 60.0;
 	s->token_cap = s->token_rate * m->token_burst_s < 1.0 ? 1.0 : s->token_rate * m->token_burst_s;
-	/* urgency >= min edge  <=>  |inventory| >= this level */
+	/* urgency >= min edge  <=>  |exposure| >= this level */
 	s->rescue_trigger = limit * (sim_param(s, P_RESCUE_MIN_EDGE_BPS) + cost) / m->rescue_urgency_bps;
 	s->rescue_max_size = sim_param(s, P_RESCUE_MAX_RATIO) * limit;
 	s->rescue_cooldown_s = sim_param(s, P_RESCUE_COOLDOWN_MS) / 1000.0;
 	s->load_scale = s->cold * 60.0 / m->capacity_per_min;
-	s->stale_scale = s->stale_warm_ms * (1.0 - m->stale_nominal_load) / 1000.0;
+	/* cold handlers: a queue whose wait grows as rho/(1-rho), nominal at stale_nominal_load */
+	double nominal = m->stale_nominal_load / (1.0 - m->stale_nominal_load);
+	s->stale_fixed = m->stale_base_ms / 1000.0;
+	s->stale_scale = s->stale_cold_now_ms / 1000.0 / nominal;
 	s->concurrency = sim_param(s, P_CONCURRENCY_LIMIT);
 }
 
-/* --- fills ------------------------------------------------------------ */
+/* --- events ------------------------------------------------------------- */
 
-static void settle_oldest(struct sim *s);
-
-/* We trade size_signed (> 0 buy) at price: book it, queue its markout. */
-static void book_trade(struct sim *s, double size_signed, double price)
+static double grid(double x, double scale)
 {
-	s->inv += size_signed;
-	s->cash -= size_signed * price;
-	s->traded += fabs(size_signed);
+	return nearbyint(x * scale) / scale;
 }
 
-void sim_maker_fill(struct sim *s, int sd, double size)
+/* The decimal text of id (> 0) into buf. */
+static void put_id(char *buf, long id)
 {
-	struct side *q = &s->side[sd];
-	double sign = sd == BID ? 1.0 : -1.0;
-	if (size > q->size)
-		size = q->size;
-	book_trade(s, sign * size, q->price);
-	s->fees += size * s->m->maker_fee_bps;
-	s->gross += size * sign * (s->mid - q->price);
-	s->k->maker_count++;
-	s->k->maker_volume += size;
-	if (s->mq_len == MARKOUT_QUEUE)   /* not expected: settle the oldest early */
-		settle_oldest(s);
-	s->mq[(s->mq_head + s->mq_len++) % MARKOUT_QUEUE] = (struct pending_markout){
-		s->t + s->m->markout_s, s->mid, q->price, sign * size };
-	q->size -= size;
-	if (q->size > 1e-9)
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id > 0);
+	for (int i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+}
+
+void sim_emit(struct sim *s, struct soak_event *e, long id)
+{
+	e->t = grid(s->t, 1e6);
+	e->price = grid(e->price, 1e8);
+	e->fee = grid(e->fee, 1e9);
+	if (id > 0)
+		put_id(e->id, id);
+	else
+		e->id[0] = '\0';
+	s->st->events++;
+	s->sink.fn(s->sink.ctx, e);
+}
+
+double sim_price(double bps)
+{
+	return grid(REF_PRICE * (1.0 + bps / 1e4), 1e8);
+}
+
+/* A fill of our order id on side sd (BID buys) of `units` (SIM_UNIT notional each): reported later. */
+static void book_fill(struct sim *s, long id, int sd, double price_bps, double units, bool maker,
+		      bool rescue)
+{
+	double size = (sd == BID ? 1.0 : -1.0) * units * SIM_UNIT;
+	s->true_pos += size;
+	sim_respond(s, (struct report){ 0, id, R_FILL, sd, size, price_bps, maker, rescue });
+}
+
+/* --- our quotes in the book ------------------------------------------------ */
+
+/* Orders ahead of ours leave the queue by cancellation (a Poisson thinning). */
+static double queue_ahead(struct sim *s, struct live *q)
+{
+	if (q->ahead > 0 && s->t > q->ahead_time)
+		q->ahead *= decay((s->t - q->ahead_time) / s->m->queue_turnover_s);
+	q->ahead_time = s->t;
+	return q->ahead;
+}
+
+/* Our quote on side sd trades `size` notional (at most what is left) at its price. */
+static void maker_fill(struct sim *s, int sd, double size)
+{
+	struct live *q = &s->live[sd];
+	double units = nearbyint(size / SIM_UNIT);
+	if (units > q->units)
+		units = q->units;
+	if (units <= 0)
 		return;
-	sim_push(s, &s->buf->age, (s->t - q->live_since) * 1000.0);
-	q->live = false;
-	if (q->live_send == q->sent_time && q->sent_quote)
-		q->fill_time = s->t;    /* the bot's latest order: it learns late */
+	book_fill(s, q->id, sd, q->price, units, true, false);
+	q->units -= units;
+	if (q->units <= 0)
+		q->on = false;
 }
 
-/* Settle markouts due by now (all of them when `all`). */
-/* Settle the oldest pending markout against the mid of now. */
-static void settle_oldest(struct sim *s)
+/* A market order of `size` reaches our level on side sd: the queue ahead trades first. */
+static void trade_at_level(struct sim *s, int sd, double size)
 {
-	struct pending_markout *f = &s->mq[s->mq_head];
-	double sign = f->size_signed > 0 ? 1.0 : -1.0;
-	double size = fabs(f->size_signed);
-	s->adverse += size * sign * (f->mid - s->mid);
-	sim_push(s, &s->buf->adverse, sign * (f->price - s->mid));
-	s->mq_head = (s->mq_head + 1) % MARKOUT_QUEUE;
-	s->mq_len--;
+	struct live *q = &s->live[sd];
+	double ahead = queue_ahead(s, q);
+	double rest = size - ahead;
+	q->ahead = rest > 0 ? 0.0 : ahead - size;
+	if (rest > 0)
+		maker_fill(s, sd, rest);
 }
 
-void sim_settle_markouts(struct sim *s, bool all)
+void sim_sweep(struct sim *s)
 {
-	while (s->mq_len > 0 && (all || s->mq[s->mq_head].time <= s->t))
-		settle_oldest(s);
+	double mid = sim_mid(s);
+	if (s->live[BID].on && s->live[BID].price >= mid)
+		maker_fill(s, BID, s->live[BID].units * SIM_UNIT);
+	if (s->live[ASK].on && s->live[ASK].price <= mid)
+		maker_fill(s, ASK, s->live[ASK].units * SIM_UNIT);
 }
 
 void sim_market_order(struct sim *s, int sd)
 {
 	/*
 	 * One draw per order whatever our quotes are (common random numbers):
-	 * its high half decides the fill, its low half the size.
+	 * its high half decides whether it reaches our level, its low half the size.
 	 */
 	uint64_t bits = soak_rng_next(&s->flow_rng);
 	double u_fill = (double)(bits >> 32) * 0x1.0p-32;
 	double u_size = ((double)(bits & 0xffffffffu) + 1.0) * 0x1.0p-32;
 	s->next_mo[sd] = s->t + soak_rng_exponential(&s->flow_rng, 1.0 / s->m->market_orders_per_s);
-	struct side *q = &s->side[sd];
-	if (!q->live)
+	struct live *q = &s->live[sd];
+	if (!q->on)
 		return;
-	double delta = sd == BID ? s->mid - q->price : q->price - s->mid;
+	double mid = sim_mid(s);
+	double delta = sd == BID ? mid - q->price : q->price - mid;
 	double prob = delta <= 0 ? 1.0 : s->m->fill_a * exp(-s->m->fill_k_per_bps * delta);
 	if (u_fill < prob)
-		sim_maker_fill(s, sd, -s->m->market_order_size_mean * log(u_size));
+		trade_at_level(s, sd, -s->m->market_order_size_mean * log(u_size));
 }
 
-/* --- orders ------------------------------------------------------------ */
-
-static void record_cancel(struct sim *s, struct side *q)
+void sim_informed_order(struct sim *s)
 {
-	s->k->cancel_count++;
-	sim_push(s, &s->buf->age, (s->t - q->live_since) * 1000.0);
+	double size = soak_rng_exponential(&s->informed_rng, s->m->informed_size_mean);
+	s->next_informed = s->t + soak_rng_exponential(&s->informed_rng, 1.0 / s->m->informed_orders_per_s);
+	long ahead = (long)floor((s->t + s->m->informed_horizon_s) / s->dt);
+	double future = s->path[ahead < s->n_ticks ? ahead : s->n_ticks - 1];
+	double need = 0.0;
+	struct live *bid = &s->live[BID], *ask = &s->live[ASK];
+	if (ask->on && future - ask->price > need)
+		trade_at_level(s, ASK, size);
+	else if (bid->on && bid->price - future > need)
+		trade_at_level(s, BID, size);
+	else
+		return;
+	s->st->informed_fills++;
 }
 
-static void rescue_fill(struct sim *s, const struct order *o)
+/* --- the two connections ------------------------------------------------- */
+
+/* Entry or response latency (seconds) of one message now. */
+static double latency(struct sim *s, double base_ms)
+{
+	double rho = sim_load(s);
+	return base_ms * s->cold / (1.0 - rho) * exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng)) / 1000.0;
+}
+
+void sim_respond(struct sim *s, struct report r)
+{
+	struct fifo_reports *f = &s->response;
+	double at = s->t + latency(s, s->m->response_base_ms);
+	if (at < f->last)
+		at = f->last;   /* one connection: reports keep their order */
+	f->last = at;
+	r.arrive = at;
+	while (f->len == MSG_RING)   /* not expected: deliver the oldest at once */
+		sim_report(s);
+	f->v[(f->head + f->len++) % MSG_RING] = r;
+}
+
+long sim_send(struct sim *s, enum order_kind kind, int sd, double price, double size, long target,
+	      double ahead)
+{
+	struct fifo_orders *f = &s->entry;
+	while (f->len == MSG_RING)   /* not expected: let the oldest arrive first */
+		sim_arrive(s);
+	double at = s->t + latency(s, s->m->latency_base_ms);
+	s->load_time = -1.0;   /* the rate changes below */
+	s->rate += 1.0 / s->m->load_window_s;
+	if (at < f->last)
+		at = f->last;
+	f->last = at;
+	long id = kind == PULL ? target : ++s->next_id;
+	f->v[(f->head + f->len++) % MSG_RING] = (struct order){ id, at, price, size, ahead, sd, kind };
+	s->st->order_count++;
+	if (kind == PULL) {
+		s->st->pull_count++;
+		return id;
+	}
+	struct soak_event e = { .type = SOAK_EV_SEND, .side = sd == BID ? SOAK_BUY : SOAK_SELL,
+		.kind = kind == RESCUE ? SOAK_RESCUE : SOAK_QUOTE, .price = sim_price(price),
+		.qty = nearbyint(fabs(size) / SIM_UNIT) / 1e6 };
+	sim_emit(s, &e, id);
+	return id;
+}
+
+/* Our quote on side sd leaves the book (replaced or pulled): the bot hears of it later. */
+static void cancel_live(struct sim *s, int sd)
+{
+	struct live *q = &s->live[sd];
+	if (!q->on)
+		return;
+	q->on = false;
+	sim_respond(s, (struct report){ 0, q->id, R_CANCEL, sd, 0, 0, false, false });
+}
+
+/*
+ * A rescue is an immediate-or-cancel order limited to the price the bot
+ * is willing to pay: it fills at the touch plus impact, or is rejected
+ * when the true mid has moved past its limit (a stale view).
+ */
+static void rescue_arrives(struct sim *s, const struct order *o)
 {
 	double sign = o->size > 0 ? 1.0 : -1.0;
 	double size = fabs(o->size);
 	double cost = s->m->touch_half_bps + s->m->taker_impact_bps_per_1000 * size / 1000.0;
-	double price = s->mid + sign * cost;
-	book_trade(s, o->size, price);
-	s->fees += size * s->m->taker_fee_bps;
-	double slip = sign * (price - o->mid_at_decision);
-	s->slippage += size * slip;
-	sim_push(s, &s->buf->slippage, slip);
-	s->k->taker_count++;
-	s->k->taker_volume += size;
-	s->rescue_inflight = false;
+	double price = sim_mid(s) + sign * cost;
+	if (sign * (price - o->price) > 0) {
+		sim_respond(s, (struct report){ 0, o->id, R_REJECT, o->side, o->size, 0, false, true });
+		return;
+	}
+	sim_respond(s, (struct report){ 0, o->id, R_ACK, o->side, 0, 0, false, true });
+	book_fill(s, o->id, sign > 0 ? BID : ASK, price, nearbyint(size / SIM_UNIT), false, true);
 }
 
-void sim_arrive(struct sim *s, int idx)
+void sim_arrive(struct sim *s)
 {
-	struct order o = s->inflight[idx];
-	s->inflight[idx] = s->inflight[--s->n_inflight];
+	struct fifo_orders *f = &s->entry;
+	struct order o = f->v[f->head];
+	f->head = (f->head + 1) % MSG_RING;
+	f->len--;
 	if (o.kind == RESCUE) {
-		rescue_fill(s, &o);
+		rescue_arrives(s, &o);
 		return;
 	}
-	struct side *q = &s->side[o.side];
-	if (o.send <= q->live_send) {   /* overtaken by a newer order */
-		if (o.kind == QUOTE)
-			s->k->cancel_count++;
+	struct live *q = &s->live[o.side];
+	if (o.kind == PULL) {
+		bool hit = q->on && q->id == o.id;
+		if (hit)
+			cancel_live(s, o.side);
+		sim_respond(s, (struct report){ 0, o.id, R_PULL_DONE, o.side, 0, 0, false, false });
 		return;
 	}
-	if (q->live)
-		record_cancel(s, q);
-	q->live_send = o.send;
-	q->live = o.kind == QUOTE;
-	if (q->live) {
-		q->price = o.price;
-		q->size = o.size;
-		q->live_since = s->t;
-	}
+	cancel_live(s, o.side);   /* a replace: the old quote goes, its place in the queue too */
+	*q = (struct live){ true, o.id, o.price, nearbyint(o.size / SIM_UNIT), o.ahead, s->t, s->t };
+	sim_respond(s, (struct report){ 0, o.id, R_ACK, o.side, 0, 0, false, false });
 }
-
-int sim_next_arrival(const struct sim *s)
-{
-	int best = -1;
-	for (int i = 0; i < s->n_inflight; i++)
-		if (best < 0 || s->inflight[i].arrive < s->inflight[best].arrive)
-			best = i;
-	return best;
-}
-
-void sim_send(struct sim *s, enum order_kind kind, int sd, double price, double size)
-{
-	double rho = sim_load(s);
-	s->load_time = -1.0;   /* the rate changes below */
-	double ms = s->m->latency_base_ms * s->cold / (1.0 - rho) *
-		    exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng));
-	sim_push(s, &s->buf->latency, ms);
-	s->inflight[s->n_inflight++] = (struct order){
-		s->t, s->t + ms / 1000.0, price, size, s->mid, sd, kind };
-	s->rate += 1.0 / s->m->load_window_s;   /* sim_load above brought it to now */
-	s->k->order_count++;
-	if (kind == RESCUE)
-		return;
-	s->last_action = s->t;
-	s->tokens -= 1.0;
-	struct side *q = &s->side[sd];
-	q->sent_quote = kind == QUOTE;
-	q->sent_price = price;
-	q->sent_time = s->t;
-	q->fill_time = INFINITY;
-	if (kind == PULL)
-		s->k->pull_count++;
-}
-

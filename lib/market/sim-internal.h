@@ -6,70 +6,90 @@
 #include "sim.h"
 #include "rng.h"
 
-#define RING 1024              /* ticks of mid/inventory history kept */
-#define MAX_INFLIGHT 32        /* >= concurrency limit + one rescue */
-#define MARKOUT_QUEUE 1024
+#define MSG_RING 512
+#define SIM_UNIT 1e-4          /* notional of the log's smallest quantity, 1e-6 at price 100 */           /* messages in flight on one connection, each way */
 #define BID 0
 #define ASK 1
 
 enum order_kind { QUOTE, PULL, RESCUE };
 
+/* A message to the exchange (order entry): connections keep their order. */
 struct order {
-	double send, arrive;   /* seconds */
-	double price, size;    /* QUOTE: price; RESCUE: signed size */
-	double mid_at_decision;
+	long id;               /* QUOTE, RESCUE: its own; PULL: the order it cancels */
+	double arrive, price, size;   /* price in bps of the opening mid (RESCUE: its limit); RESCUE: signed size */
+	double ahead;          /* QUOTE: the queue it joins behind */
 	int side;
 	enum order_kind kind;
 };
 
-struct side {
-	/* what the exchange has */
-	bool live;
-	double price, size, live_since, live_send;
-	/* what the bot sent last, and when it was filled (seen after the delay) */
-	bool sent_quote;
-	double sent_price, sent_time, fill_time;
+enum report_kind { R_ACK, R_CANCEL, R_FILL, R_PULL_DONE, R_REJECT };
+
+/* A message to the bot (order response): acks, cancels, fill reports. */
+struct report {
+	double arrive;
+	long id;
+	enum report_kind kind;
+	int side;
+	double size;           /* R_FILL, R_REJECT: signed notional */
+	double price;          /* R_FILL: bps of the opening mid */
+	bool maker;            /* R_FILL */
+	bool rescue;
 };
 
-struct pending_markout { double time, mid, price, size_signed; };
+/* Our quote as the exchange has it on one side. */
+struct live {
+	bool on;
+	long id;
+	double price, units, ahead, ahead_time, since;   /* units: SIM_UNIT each, an integer */
+};
+
+/* What the bot believes of its quote on one side. */
+struct belief {
+	bool working;          /* sent and not known to be filled or pulled */
+	long id;
+	double price, size_left, sent_time;
+};
+
+struct fifo_orders { struct order v[MSG_RING]; int head, len; double last; };
+struct fifo_reports { struct report v[MSG_RING]; int head, len; double last; };
 
 struct sim {
 	const struct sim_market *m;
 	const double *p;           /* parameter values, by enum soak_param_id */
-	struct sim_buffers *buf;
-	struct soak_rng mid_rng, flow_rng, lat_rng;
-	double cold, stale_warm_ms, dt, t;
-	long tick;
-	double mid, mid_ring[RING], inv_ring[RING];
-	double next_jump; int jump_sign;
-	double next_mo[2];
-	struct side side[2];
-	struct order inflight[MAX_INFLIGHT];
-	int n_inflight;
+	struct sim_work *w;
+	struct sim_sink sink;
+	struct sim_stats *st;
+	struct soak_rng mid_rng, flow_rng, informed_rng, lat_rng;
+	double cold, stale_cold_now_ms, dt, t, end;
+	long tick, n_ticks;
+	double *path;              /* true mid per tick (bps of the opening mid) */
+	double next_mo[2], next_informed;
+	struct live live[2];
+	struct belief bel[2];
+	struct fifo_orders entry;
+	struct fifo_reports response;
+	long next_id;
+	int open_orders;           /* quotes and pulls sent, not yet acknowledged */
+	double known_pos, pending_rescue;   /* notional: from fill reports; rescues in flight */
+	double true_pos;
 	double last_action, tokens, token_time, rate, rate_time;
 	double load_time, load_value;   /* sim_load's cache */
 	/* per-iteration constants, derived once from the parameters */
 	double half_spread, quote_size, move_step, skew_per_inv, tail_age_s, min_interval_s;
 	double token_rate, token_cap, rescue_trigger, rescue_max_size, rescue_cooldown_s;
-	double load_scale, stale_scale, concurrency;
-	double last_rescue; bool rescue_inflight;
+	double load_scale, stale_fixed, stale_scale, concurrency, limit;
+	double last_rescue;
 	double wake;
-	double inv, cash, fees, gross, adverse, slippage, traded;
-	struct pending_markout mq[MARKOUT_QUEUE];
-	size_t mq_head, mq_len;
-	struct sim_kpi *k;
+	struct sim_series *stale, *position;
 	bool oom;
 };
 
-
-/* Forget the samples, keep the memory. */
-void sim_series_clear(struct sim_series *s);
-
-/* Append x; false when memory runs out. */
-bool sim_series_push(struct sim_series *s, double x);
-
-/* Nearest-rank 95th percentile (reorders the samples); 0 when empty. */
-double sim_series_p95(struct sim_series *s);
+/* Record a sample; running out of memory is reported at the end of sim_run. */
+static inline void sim_push(struct sim *s, struct sim_series *series, double x)
+{
+	if (!sim_series_push(series, x))
+		s->oom = true;
+}
 
 /* A parameter value by enum soak_param_id. */
 static inline double sim_param(const struct sim *s, int id)
@@ -77,11 +97,10 @@ static inline double sim_param(const struct sim *s, int id)
 	return s->p[id];
 }
 
-/* Record a sample; running out of memory is reported at the end of sim_run. */
-static inline void sim_push(struct sim *s, struct sim_series *series, double x)
+/* The true mid now (bps of the opening mid). */
+static inline double sim_mid(const struct sim *s)
 {
-	if (!sim_series_push(series, x))
-		s->oom = true;
+	return s->path[s->tick];
 }
 
 /* Gateway load in [0, max_load): the recent action rate over capacity, times the cold factor. */
@@ -93,22 +112,32 @@ double sim_stale_delay(struct sim *s);
 /* Set the per-iteration constants of s from its market and parameters. */
 void sim_derive_constants(struct sim *s);
 
-/* The live quote of side sd (BID/ASK) trades `size` (at most what is left) now at its price. */
-void sim_maker_fill(struct sim *s, int sd, double size);
+/* Hand an event to the sink, stamped now, its values put on the log's grid (id: order id, or 0). */
+void sim_emit(struct sim *s, struct soak_event *e, long id);
 
-/* Settle the 5-second markouts that are due (every pending one when all). */
-void sim_settle_markouts(struct sim *s, bool all);
+/* A price in the log's currency from bps of the opening mid. */
+double sim_price(double bps);
 
-/* A market order arrives on side sd: draws its fill, schedules the next. */
+/* An uninformed market order arrives against side sd: draws its fill, schedules the next. */
 void sim_market_order(struct sim *s, int sd);
 
-/* The in-flight order at index idx reaches the exchange now. */
-void sim_arrive(struct sim *s, int idx);
+/* An informed market order arrives: it trades with a quote the mid is about to run through. */
+void sim_informed_order(struct sim *s);
 
-/* Index of the in-flight order that arrives first, or -1 when none. */
-int sim_next_arrival(const struct sim *s);
+/* Quotes the true mid ran through are swept at once. */
+void sim_sweep(struct sim *s);
 
-/* Send an order now; its latency comes from the loaded, possibly cold gateway. */
-void sim_send(struct sim *s, enum order_kind kind, int sd, double price, double size);
+/* The message at the head of the order-entry connection reaches the exchange. */
+void sim_arrive(struct sim *s);
+
+/* The report at the head of the response connection reaches the bot. */
+void sim_report(struct sim *s);
+
+/* Send an order now over the loaded, possibly cold gateway; returns its id. */
+long sim_send(struct sim *s, enum order_kind kind, int sd, double price, double size, long target,
+	      double ahead);
+
+/* Queue a report to the bot over the response connection. */
+void sim_respond(struct sim *s, struct report r);
 
 #endif

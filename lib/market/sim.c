@@ -1,12 +1,14 @@
 /*
  * sim.c - the market-maker simulation behind soak-mock (see sim.h and
- * man/soak-mock.1): the mid path, the bot's decisions, the event loop
- * and the KPIs.  The exchange side is in sim-exec.c.
+ * man/soak-mock.1): the mid path, the bot's decisions on what it knows
+ * (a delayed feed, its own execution reports), and the event loop.  The
+ * exchange side and the gateway are in sim-exec.c.
  */
 #include "sim.h"
 #include "sim-internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- the bot ------------------------------------------------------------- */
@@ -19,281 +21,360 @@ static void refill_tokens(struct sim *s)
 	s->token_time = s->t;
 }
 
-/* Earliest time a quote action is allowed (now when it is). */
-static double quote_allowed_at(struct sim *s)
+/*
+ * Earliest time a quote action is allowed (now when it is; INFINITY when
+ * it waits for an acknowledgement).  A refresh only for age keeps half
+ * the token bucket for repricing.
+ */
+static double quote_allowed_at(struct sim *s, bool refresh_only)
 {
+	if (s->open_orders >= s->concurrency)
+		return INFINITY;   /* the next report wakes the bot */
 	double at = s->t;
 	double after_interval = s->last_action + s->min_interval_s;
 	if (after_interval > at)
 		at = after_interval;
-	if (s->tokens < 1.0) {
-		double refill = s->t + (1.0 - s->tokens) / s->token_rate;
+	double need = refresh_only && s->token_cap / 2.0 > 1.0 ? s->token_cap / 2.0 : 1.0;
+	if (s->tokens < need) {
+		double refill = s->t + (need - s->tokens) / s->token_rate;
 		if (refill > at)
 			at = refill;
-	}
-	if (s->n_inflight >= s->concurrency) {
-		int i = sim_next_arrival(s);
-		if (s->inflight[i].arrive > at)
-			at = s->inflight[i].arrive;
 	}
 	return at;
 }
 
-/* Flatten part of a known position with a taker order when it is worth it. */
-static void maybe_rescue(struct sim *s, double known_inv)
+/*
+ * Flatten part of the position with a taker order when it is worth it.
+ * The exposure counts the rescues still in flight, so a position is
+ * never hedged twice.
+ */
+static void maybe_rescue(struct sim *s, double obs_mid)
 {
-	double exposure = fabs(known_inv);
-	if (exposure < s->rescue_trigger || s->rescue_max_size <= 0 || s->rescue_inflight ||
-	    s->t - s->last_rescue < s->rescue_cooldown_s || s->n_inflight >= MAX_INFLIGHT)
+	double exposure = s->known_pos + s->pending_rescue;
+	if (fabs(exposure) < s->rescue_trigger || s->rescue_max_size <= 0 ||
+	    s->t - s->last_rescue < s->rescue_cooldown_s)
 		return;
-	double size = exposure - s->rescue_trigger / 2.0;
+	double size = fabs(exposure) - s->rescue_trigger / 2.0;
 	if (size > s->rescue_max_size)
 		size = s->rescue_max_size;
 	if (size <= 0)
 		return;
-	s->rescue_inflight = true;
+	double signed_size = exposure > 0 ? -size : size;
+	double sign = signed_size > 0 ? 1.0 : -1.0;
+	/* it pays at most what flattening is worth: the urgency less the taker fee */
+	double concession = s->m->rescue_urgency_bps * fabs(exposure) / s->limit - s->m->taker_fee_bps;
+	s->pending_rescue += signed_size;
 	s->last_rescue = s->t;
-	s->k->rescue_count++;
-	sim_send(s, RESCUE, known_inv > 0 ? ASK : BID, 0.0, known_inv > 0 ? -size : size);
+	s->st->rescue_count++;
+	sim_send(s, RESCUE, signed_size > 0 ? BID : ASK, obs_mid + sign * concession, signed_size, 0, 0.0);
 }
 
 /*
- * What side sd should do now, from the bot's delayed view: returns true
- * and sets *kind / *price when an update is due.
+ * What side sd should do now, from the bot's view: returns true and sets
+ * *kind / *price when an update is due; *refresh_only when only the
+ * quote's age asks for it.
  */
-static bool quote_update(struct sim *s, int sd, double obs_mid, double known_inv,
-			 double view_time, enum order_kind *kind, double *price)
+static bool quote_update(struct sim *s, int sd, double obs_mid, enum order_kind *kind,
+			 double *price, bool *refresh_only)
 {
-	struct side *q = &s->side[sd];
+	struct belief *b = &s->bel[sd];
 	double sign = sd == BID ? 1.0 : -1.0;
-	double limit = sim_param(s, P_POSITION_LIMIT_NOTIONAL);
-	double skew = s->skew_per_inv * known_inv;
+	double exposure = s->known_pos + s->pending_rescue;
+	double skew = s->skew_per_inv * exposure;
 	if (fabs(skew) > s->m->skew_bps_at_limit)
 		skew = copysign(s->m->skew_bps_at_limit, skew);
 	double target = obs_mid - sign * s->half_spread - skew;
-	bool wanted = fabs(known_inv + sign * s->quote_size) <= limit ||
-		      sign * known_inv < 0;   /* a fill that reduces |inv| is always fine */
-	bool believed_live = q->sent_quote && !(q->fill_time <= view_time);
+	bool wanted = fabs(exposure + sign * s->quote_size) <= s->limit ||
+		      sign * exposure < 0;   /* a fill that reduces |position| is always fine */
+	*refresh_only = false;
 	if (!wanted) {
 		*kind = PULL;
 		*price = 0.0;
-		return believed_live;
+		return b->working;
 	}
 	*kind = QUOTE;
-	if (!believed_live) {
+	if (!b->working) {
 		*price = target;
 		return true;
 	}
-	double diff = target - q->sent_price;
-	*price = sign * diff > s->move_step ? q->sent_price + sign * s->move_step : target;
-	return fabs(diff) > s->m->reprice_threshold_bps || s->t - q->sent_time >= s->tail_age_s;
+	double diff = target - b->price;
+	*price = sign * diff > s->move_step ? b->price + sign * s->move_step : target;
+	if (fabs(diff) > s->m->reprice_threshold_bps)
+		return true;
+	*price = b->price;
+	*refresh_only = true;
+	return s->t - b->sent_time >= s->tail_age_s;
+}
+
+static void send_quote(struct sim *s, int sd, enum order_kind kind, double price, double obs_mid)
+{
+	struct belief *b = &s->bel[sd];
+	s->open_orders++;
+	s->last_action = s->t;
+	s->tokens -= 1.0;
+	if (kind == PULL) {
+		sim_send(s, PULL, sd, 0.0, 0.0, b->id, 0.0);
+		b->working = false;
+		return;
+	}
+	/* the book is deeper away from the mid: the queue it joins grows with its distance */
+	double ahead = s->m->queue_depth_per_bps * fabs(price - obs_mid);
+	long id = sim_send(s, QUOTE, sd, price, s->quote_size, 0, ahead);
+	*b = (struct belief){ true, id, price, s->quote_size, s->t };
 }
 
 /*
- * The bot wakes (a tick, or a throttle it waited for has passed) and acts
- * on its delayed view: a rescue if due, then each side's quote if it may.
+ * The bot wakes (a tick, a report, or a throttle it waited for has
+ * passed) and acts on what it knows: the mid of its delayed feed, the
+ * position of its execution reports and its rescues in flight.
  */
 static void decide(struct sim *s)
 {
 	double delay = sim_stale_delay(s);
-	sim_push(s, &s->buf->stale, delay * 1000.0);
-	double view_time = s->t - delay;
-	long k = (long)floor(view_time / s->dt);
+	sim_push(s, s->stale, delay * 1000.0);
+	long k = (long)floor((s->t - delay) / s->dt);
 	if (k < 0)
 		k = 0;
 	if (k > s->tick)
 		k = s->tick;
-	double obs_mid = s->mid_ring[k % RING], known_inv = s->inv_ring[k % RING];
-	maybe_rescue(s, known_inv);
+	double obs_mid = s->path[k];
+	maybe_rescue(s, obs_mid);
 	refill_tokens(s);
 	s->wake = INFINITY;
 	for (int sd = BID; sd <= ASK; sd++) {
 		enum order_kind kind;
 		double price;
-		if (!quote_update(s, sd, obs_mid, known_inv, view_time, &kind, &price))
+		bool refresh_only;
+		if (!quote_update(s, sd, obs_mid, &kind, &price, &refresh_only))
 			continue;
-		double at = quote_allowed_at(s);
+		double at = quote_allowed_at(s, refresh_only);
 		if (at > s->t) {
 			if (at < s->wake)
 				s->wake = at;
 			continue;
 		}
-		sim_send(s, kind, sd, price, s->quote_size);
+		send_quote(s, sd, kind, price, obs_mid);
 	}
+}
+
+/* The bot logs a fill when its report arrives. */
+static void emit_fill(struct sim *s, const struct report *r)
+{
+	struct soak_event e = { .type = SOAK_EV_FILL, .side = r->size > 0 ? SOAK_BUY : SOAK_SELL,
+		.price = sim_price(r->price), .qty = nearbyint(fabs(r->size) / SIM_UNIT) / 1e6,
+		.liquidity = r->maker ? SOAK_MAKER : SOAK_TAKER };
+	double fee_bps = r->maker ? s->m->maker_fee_bps : s->m->taker_fee_bps;
+	e.fee = e.qty * e.price * fee_bps / 1e4;
+	sim_emit(s, &e, r->id);
+}
+
+void sim_report(struct sim *s)
+{
+	struct fifo_reports *f = &s->response;
+	struct report r = f->v[f->head];
+	f->head = (f->head + 1) % MSG_RING;
+	f->len--;
+	struct belief *b = &s->bel[r.side];
+	switch (r.kind) {
+	case R_ACK:
+		if (!r.rescue)
+			s->open_orders--;
+		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_ACK }, r.id);
+		break;
+	case R_REJECT:
+		s->pending_rescue -= r.size;
+		s->st->rescue_rejects++;
+		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_REJECT,
+			.reason = "limit price not reached" }, r.id);
+		break;
+	case R_PULL_DONE:
+		s->open_orders--;
+		break;
+	case R_CANCEL:
+		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_CANCEL }, r.id);
+		if (b->working && b->id == r.id)
+			b->working = false;
+		break;
+	case R_FILL:
+		emit_fill(s, &r);
+		s->known_pos += r.size;
+		if (r.rescue) {
+			s->pending_rescue -= r.size;
+		} else if (b->working && b->id == r.id) {
+			b->size_left -= fabs(r.size);
+			if (b->size_left <= 1e-9)
+				b->working = false;
+		}
+		break;
+	}
+	decide(s);
 }
 
 /* --- market ------------------------------------------------------------- */
 
-static void jump_or_schedule(struct sim *s)
+/* The true mid path of the iteration, with the informed horizon beyond its end. */
+static void make_path(struct sim *s)
 {
-	while (s->next_jump <= s->t) {
-		double size = s->m->jump_size_bps * (0.5 + soak_rng_uniform(&s->mid_rng));
-		s->mid += s->jump_sign * size;
-		if (soak_rng_uniform(&s->mid_rng) < s->m->jump_follow_prob) {
-			s->next_jump += soak_rng_exponential(&s->mid_rng, s->m->jump_follow_gap_s);
-		} else {
-			s->next_jump += soak_rng_exponential(&s->mid_rng, 1.0 / s->m->jump_cluster_rate_per_s);
-			s->jump_sign = soak_rng_uniform(&s->mid_rng) < 0.5 ? -1 : 1;
+	const struct sim_market *m = s->m;
+	double vol = m->sigma_bps * sqrt(s->dt);
+	double next_jump = soak_rng_exponential(&s->mid_rng, 1.0 / m->jump_cluster_rate_per_s);
+	int sign = soak_rng_uniform(&s->mid_rng) < 0.5 ? -1 : 1;
+	double x = 0.0;
+	s->path[0] = 0.0;
+	for (long k = 1; k < s->n_ticks; k++) {
+		double t = (double)k * s->dt;
+		x += vol * soak_rng_normal(&s->mid_rng);
+		while (next_jump <= t) {
+			x += sign * m->jump_size_bps * (0.5 + soak_rng_uniform(&s->mid_rng));
+			if (soak_rng_uniform(&s->mid_rng) < m->jump_follow_prob) {
+				next_jump += soak_rng_exponential(&s->mid_rng, m->jump_follow_gap_s);
+			} else {
+				next_jump += soak_rng_exponential(&s->mid_rng, 1.0 / m->jump_cluster_rate_per_s);
+				sign = soak_rng_uniform(&s->mid_rng) < 0.5 ? -1 : 1;
+			}
 		}
+		s->path[k] = x;
 	}
+}
+
+static void emit_mid(struct sim *s)
+{
+	sim_emit(s, &(struct soak_event){ .type = SOAK_EV_MID, .price = sim_price(sim_mid(s)) }, 0);
 }
 
 static void market_tick(struct sim *s)
 {
 	s->tick++;
-	s->mid += s->m->sigma_bps * sqrt(s->dt) * soak_rng_normal(&s->mid_rng);
-	jump_or_schedule(s);
-	s->mid_ring[s->tick % RING] = s->mid;
-	s->inv_ring[s->tick % RING] = s->inv;
-	sim_push(s, &s->buf->inventory, fabs(s->inv));
-	/* quotes the mid ran through are taken by arbitrageurs at once */
-	if (s->side[BID].live && s->side[BID].price >= s->mid)
-		sim_maker_fill(s, BID, s->side[BID].size);
-	if (s->side[ASK].live && s->side[ASK].price <= s->mid)
-		sim_maker_fill(s, ASK, s->side[ASK].size);
-	sim_settle_markouts(s, false);
+	emit_mid(s);
+	sim_push(s, s->position, fabs(s->true_pos));
+	sim_sweep(s);
 	decide(s);
 }
 
 /* Run the event loop to the end of the iteration. */
 static void run_events(struct sim *s)
 {
-	double end = s->m->duration_s;
 	for (;;) {
-		double t_tick = (s->tick + 1) * s->dt;
-		int a = sim_next_arrival(s);
-		double t_arrive = a >= 0 ? s->inflight[a].arrive : INFINITY;
-		double t = t_tick;
+		double t = (double)(s->tick + 1) * s->dt;
 		int what = 0;
-		if (t_arrive < t) { t = t_arrive; what = 1; }
-		if (s->next_mo[BID] < t) { t = s->next_mo[BID]; what = 2; }
-		if (s->next_mo[ASK] < t) { t = s->next_mo[ASK]; what = 3; }
-		if (s->wake < t) { t = s->wake; what = 4; }
-		if (t > end)
+		if (s->entry.len && s->entry.v[s->entry.head].arrive < t) {
+			t = s->entry.v[s->entry.head].arrive;
+			what = 1;
+		}
+		if (s->response.len && s->response.v[s->response.head].arrive < t) {
+			t = s->response.v[s->response.head].arrive;
+			what = 2;
+		}
+		if (s->next_mo[BID] < t) { t = s->next_mo[BID]; what = 3; }
+		if (s->next_mo[ASK] < t) { t = s->next_mo[ASK]; what = 4; }
+		if (s->next_informed < t) { t = s->next_informed; what = 5; }
+		if (s->wake < t) { t = s->wake; what = 6; }
+		if (t > s->end)
 			break;
 		s->t = t;
 		switch (what) {
 		case 0: market_tick(s); break;
-		case 1: sim_arrive(s, a); break;
-		case 2: sim_market_order(s, BID); break;
-		case 3: sim_market_order(s, ASK); break;
+		case 1: sim_arrive(s); break;
+		case 2: sim_report(s); break;
+		case 3: sim_market_order(s, BID); break;
+		case 4: sim_market_order(s, ASK); break;
+		case 5: sim_informed_order(s); break;
 		default: decide(s); break;
 		}
 	}
-	s->t = end;
-	sim_settle_markouts(s, true);
-}
-
-/* --- KPIs ----------------------------------------------------------------- */
-
-static double per_traded(const struct sim *s, double x)
-{
-	return s->traded > 0 ? x / s->traded : 0.0;
-}
-
-/*
- * When the iteration lost money, the cost components that did it, the
- * largest first (at most two, as the original reported them).
- */
-static void list_drivers(struct sim_kpi *k)
-{
-	struct { const char *name; double cost; } c[] = {
-		{"adverse_bps", k->adverse_bps}, {"slippage_bps", k->slippage_bps},
-		{"fees_eff_bps", k->fees_eff_bps}, {"inventory_bps", k->inventory_bps},
-	};
-	k->n_neg_edge_drivers = 0;
-	if (k->net_bps >= 0)
-		return;
-	for (int n = 0; n < 2; n++) {
-		int worst = -1;
-		for (int i = 0; i < 4; i++)
-			if (c[i].cost > 0 && (worst < 0 || c[i].cost > c[worst].cost))
-				worst = i;
-		if (worst < 0)
-			break;
-		k->neg_edge_drivers[k->n_neg_edge_drivers++] = c[worst].name;
-		c[worst].cost = 0;
-	}
-}
-
-static void finish_kpis(struct sim *s)
-{
-	struct sim_kpi *k = s->k;
-	double risk_budget = s->m->risk_budget;
-	double pnl = s->cash + s->inv * s->mid - s->fees;   /* bps * notional */
-	k->pnl = pnl / 1e4;
-	k->net_bps = per_traded(s, pnl);
-	k->gross_bps = per_traded(s, s->gross);
-	k->fees_eff_bps = per_traded(s, s->fees);
-	k->adverse_bps = per_traded(s, s->adverse);
-	k->slippage_bps = per_traded(s, s->slippage);
-	k->inventory_bps = k->gross_bps - k->fees_eff_bps - k->adverse_bps -
-			   k->slippage_bps - k->net_bps;
-	k->maker_taker_ratio = per_traded(s, k->maker_volume);
-	k->p95_latency_ms = sim_series_p95(&s->buf->latency);
-	k->risk_ratio = sim_series_p95(&s->buf->inventory) / risk_budget;
-	k->adverse_bps_p95 = sim_series_p95(&s->buf->adverse);
-	k->slippage_bps_p95 = sim_series_p95(&s->buf->slippage);
-	k->order_age_p95_ms = sim_series_p95(&s->buf->age);
-	long quotes = k->order_count - k->rescue_count - k->pull_count;
-	k->cancel_ratio = quotes > 0 ? (double)k->cancel_count / (double)quotes : 0.0;
-	k->p95_stale_ms = sim_series_p95(&s->buf->stale);
-	k->final_inventory = s->inv;
-	list_drivers(k);
+	s->t = s->end;
 }
 
 static void seed_streams(struct sim *s, uint64_t seed, long iteration)
 {
-	uint64_t words[3] = { seed, (uint64_t)iteration, 0 };
-	words[2] = 1;
+	uint64_t words[3] = { seed, (uint64_t)iteration, 1 };
 	soak_rng_seed(&s->mid_rng, words, 3);
 	words[2] = 2;
 	soak_rng_seed(&s->flow_rng, words, 3);
 	words[2] = 3;
 	soak_rng_seed(&s->lat_rng, words, 3);
+	words[2] = 4;
+	soak_rng_seed(&s->informed_rng, words, 3);
 }
 
-bool sim_run(const struct sim_market *m, const struct soak_params *p,
-	     uint64_t seed, long iteration, struct sim_buffers *b, struct sim_kpi *out)
+static bool prepare_path(struct sim *s, struct sim_work *w)
 {
-	struct sim s;          /* about 50 KB */
+	s->dt = s->m->tick_ms / 1000.0;
+	s->end = s->m->duration_s;
+	s->n_ticks = (long)ceil((s->end + s->m->informed_horizon_s) / s->dt) + 2;
+	if ((size_t)s->n_ticks > w->path_cap) {
+		double *p = realloc(w->path, (size_t)s->n_ticks * sizeof *p);
+		if (!p)
+			return false;
+		w->path = p;
+		w->path_cap = (size_t)s->n_ticks;
+	}
+	s->path = w->path;
+	make_path(s);
+	return true;
+}
+
+/*
+ * Caches and connection pools stay cold until their working set is
+ * loaded, then warm quickly: the cold start fades as a Gaussian of the
+ * iteration (near full size at iteration 2, gone by about 2.5 widths).
+ */
+static void set_cold_start(struct sim *s, long iteration)
+{
+	double age = (double)(iteration - 1) / s->m->cold_decay_iterations;
+	double warm = exp(-age * age);
+	s->cold = 1.0 + s->m->cold_size * warm;
+	s->stale_cold_now_ms = s->m->stale_cold_ms * warm;
+}
+
+static void init_state(struct sim *s)
+{
+	for (int sd = BID; sd <= ASK; sd++)
+		s->next_mo[sd] = soak_rng_exponential(&s->flow_rng, 1.0 / s->m->market_orders_per_s);
+	s->next_informed = soak_rng_exponential(&s->informed_rng, 1.0 / s->m->informed_orders_per_s);
+	s->last_action = -1e9;
+	s->last_rescue = -1e9;
+	s->tokens = 1.0;
+	s->wake = INFINITY;
+	s->load_time = -1.0;
+	sim_derive_constants(s);
+}
+
+bool sim_run(const struct sim_market *m, const struct soak_params *p, uint64_t seed,
+	     long iteration, struct sim_work *w, struct sim_sink sink, struct sim_stats *stats)
+{
+	struct sim s;
 	memset(&s, 0, sizeof s);
-	memset(out, 0, sizeof *out);
+	memset(stats, 0, sizeof *stats);
 	s.m = m;
 	s.p = p->value;
-	s.buf = b;
-	s.k = out;
-	struct sim_series *all[] = { &b->latency, &b->age, &b->adverse,
-				     &b->slippage, &b->inventory, &b->stale };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		sim_series_clear(all[i]);
+	s.w = w;
+	s.sink = sink;
+	s.st = stats;
+	s.stale = &w->buf.stale;
+	s.position = &w->buf.inventory;
+	sim_series_clear(s.stale);
+	sim_series_clear(s.position);
 	seed_streams(&s, seed, iteration);
-	/*
-	 * Caches and connection pools stay cold until their working set is
-	 * loaded, then warm quickly: the cold start fades as a Gaussian of
-	 * the iteration, not an exponential (near full size at iteration 2,
-	 * gone by iteration 10 with the default profile).
-	 */
-	double age = (double)(iteration - 1) / m->cold_decay_iterations;
-	double warm = exp(-age * age);
-	s.cold = 1.0 + m->cold_size * warm;
-	s.stale_warm_ms = m->stale_base_ms + m->stale_cold_ms * warm;
-	s.dt = m->tick_ms / 1000.0;
-	s.next_jump = soak_rng_exponential(&s.mid_rng, 1.0 / m->jump_cluster_rate_per_s);
-	s.jump_sign = soak_rng_uniform(&s.mid_rng) < 0.5 ? -1 : 1;
-	for (int sd = BID; sd <= ASK; sd++) {
-		s.next_mo[sd] = soak_rng_exponential(&s.flow_rng, 1.0 / m->market_orders_per_s);
-		s.side[sd].live_send = -1.0;
-		s.side[sd].fill_time = INFINITY;
-	}
-	s.last_action = -1e9;
-	s.last_rescue = -1e9;
-	s.tokens = 1.0;
-	s.wake = INFINITY;
-	s.load_time = -1.0;
-	sim_derive_constants(&s);
+	set_cold_start(&s, iteration);
+	if (!prepare_path(&s, w))
+		return false;
+	init_state(&s);
+	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_START, .iteration = iteration,
+		.position_limit = s.limit, .risk_budget = m->risk_budget, .markout_s = m->markout_s }, 0);
+	emit_mid(&s);
 	decide(&s);
 	run_events(&s);
-	finish_kpis(&s);
+	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_END }, 0);
+	stats->md_delay_p95_ms = sim_series_p95(s.stale);
+	stats->position_p95 = sim_series_p95(s.position);
 	return !s.oom;
+}
+
+void sim_work_free(struct sim_work *w)
+{
+	free(w->path);
+	w->path = NULL;
+	w->path_cap = 0;
+	sim_buffers_free(&w->buf);
 }
