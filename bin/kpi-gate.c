@@ -684,7 +684,7 @@ int main(int argc, char **argv)
 	if (o.window)
 		g.th.window_size = o.window;
 	cJSON *iterations = o.summary && soak_verdict_format_wants_iterations(o.format)
-			    ? cJSON_CreateArray() : NULL, *rec;
+			    ? checked(cJSON_CreateArray()) : NULL, *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
 		struct judgement j;
