@@ -13,13 +13,17 @@
 
 static const char help_text[] =
 "Usage: soak-report [OPTION]... < LOG\n"
+"       soak-report --sweep=DIR [OPTION]...\n"
 "Read a whole soak log (JSON lines) and print one report: the last-N window\n"
 "of each KPI (mean, median, min, max, trend), the window's goals and\n"
-"verdict, gate status, tuning and guard counts over the run.\n"
+"verdict, gate status, tuning and guard counts over the run.  With --sweep,\n"
+"one table per variant of a soak-sweep directory instead.\n"
 "\n"
 "  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
 "      --last=N                window size, 1 to 1000 (default: the file's)\n"
 "  -b, --baseline=LOG          also report LOG and the per-KPI differences\n"
+"                              (one run a side cannot decide: see soak-compare)\n"
+"      --sweep=DIR             one table per variant of a soak-sweep tree\n"
 "  -f, --format=FORMAT         json (default), markdown or prometheus\n"
 "      --plot=FILE             draw the gate KPIs per iteration with gnuplot:\n"
 "                              SVG when FILE ends in .svg, else PNG\n"
@@ -30,13 +34,13 @@ SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
-"Exit status: 0, 1 when the verdict is FAIL, 2 bad usage or input, 3 an I/O\n"
-"error.  See soak-report(1).\n";
+"Exit status: 0, 1 when the verdict is FAIL (not with --sweep), 2 bad usage\n"
+"or input, 3 an I/O error.  See soak-report(1).\n";
 
 enum format { FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_PROMETHEUS };
 
 struct options {
-	const char *thresholds, *baseline, *plot, *run;
+	const char *thresholds, *baseline, *plot, *run, *sweep;
 	long last;          /* 0: the thresholds file's window size */
 	enum format format;
 };
@@ -61,6 +65,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"format", required_argument, NULL, 'f'},
 		{"plot", required_argument, NULL, 'p'},
 		{"run", required_argument, NULL, 'R'},
+		{"sweep", required_argument, NULL, 'S'},
 		SOAK_STREAM_LONGOPTS,
 		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
@@ -76,6 +81,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'f': o->format = parse_format(optarg); break;
 		case 'p': o->plot = optarg; break;
 		case 'R': o->run = optarg; break;
+		case 'S': o->sweep = optarg; break;
 		default: soak_standard_option(opt, help_text);
 		}
 	}
@@ -86,6 +92,8 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		soak_usage_error("option '--plot' needs a file name");
 	if (o->run && !o->plot)
 		soak_usage_error("option '--run' has no effect without --plot");
+	if (o->sweep && (o->baseline || o->plot || o->format == FORMAT_PROMETHEUS))
+		soak_usage_error("option '--sweep' prints JSON or Markdown, without --baseline or --plot");
 }
 
 /*
@@ -164,14 +172,15 @@ static cJSON *plot_info(const struct options *o, const struct report_log *log,
 }
 
 static void print_report(struct soak_stream *s, const struct options *o,
-			 const struct report_snapshot *cur, const struct report_snapshot *base)
+			 const struct report_snapshot *cur, const struct report_snapshot *base,
+			 const struct report_comparison *cmp)
 {
 	if (o->format == FORMAT_MARKDOWN) {
-		report_markdown(s->out, cur, base);
+		report_markdown(s->out, cur, base, cmp);
 	} else if (o->format == FORMAT_PROMETHEUS) {
 		report_prometheus(s->out, cur, base);
 	} else {
-		cJSON *report = report_json(cur, base);
+		cJSON *report = report_json(cur, base, cmp);
 		soak_stream_write(s, report);
 		cJSON_Delete(report);
 	}
@@ -182,13 +191,18 @@ int main(int argc, char **argv)
 	static struct soak_thresholds th;
 	static struct report_log cur_log, base_log;
 	static struct report_snapshot cur, base;
+	static struct report_comparison cmp;
 	struct soak_stream s;
-	struct options o = {"kpi_thresholds_v1", NULL, NULL, NULL, 0, FORMAT_JSON};
+	struct options o = {"kpi_thresholds_v1", NULL, NULL, NULL, NULL, 0, FORMAT_JSON};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
 	parse_options(argc, argv, &s, &o);
 	soak_thresholds_load(o.thresholds, SOAK_WORDING_REPORT, &th);
 	long window_size = o.last ? o.last : th.window_size;
+	if (o.sweep) {
+		report_sweep(o.sweep, &s, &th, window_size, o.format == FORMAT_MARKDOWN);
+		return soak_stream_finish(&s);
+	}
 	FILE *plot_data = plot_data_file(o.plot);
 	FILE *base_data = o.baseline ? plot_data_file(o.plot) : NULL;
 	soak_stream_use_arena(&s);   /* nothing of a record's cJSON outlives it */
@@ -197,9 +211,11 @@ int main(int argc, char **argv)
 	if (o.baseline)
 		read_baseline(o.baseline, &s, window_size, &base_log, base_data);
 	report_snapshot_make(&cur_log, &th, &cur);
-	if (o.baseline)
+	if (o.baseline) {
 		report_snapshot_make(&base_log, &th, &base);
-	print_report(&s, &o, &cur, o.baseline ? &base : NULL);
+		report_compare(&cur, &base, &cmp);
+	}
+	print_report(&s, &o, &cur, o.baseline ? &base : NULL, &cmp);
 	int rc = soak_stream_finish(&s);
 	if (plot_data) {
 		struct report_plot_info info;

@@ -116,17 +116,20 @@ edited() {
 	assert_jq '.guards == {"rescue_block":1,"latency_prebuffer":2,"velocity":1,"cooldown":2,"oscillation":1,"freeze":1,"max_keys":1,"bounds":1}'
 }
 
-@test "--baseline: the baseline's snapshot and deltas, better by the goal's direction" {
+@test "--baseline: the baseline's snapshot and deltas; one run a side cannot decide" {
 	edited '.summary.net_bps += 0.5 | .summary.p95_latency_ms += 10 | .summary.maker_taker_ratio -= 0.01' > "$BATS_TEST_TMPDIR/base"
 	run_pipe 'soak-report --last 4 --baseline "$BATS_TEST_TMPDIR/base" < "$SMALL"'
 	[ "$status" -eq 0 ]
 	assert_jq '.baseline.log == env.BATS_TEST_TMPDIR + "/base" and .baseline.kpis.net_bps.mean == 3.8'
-	assert_jq '.deltas.net_bps | .mean == -0.5 and .compared == "mean" and .better == "baseline"'
-	assert_jq '.deltas.p95_latency_ms | .max == -10 and .compared == "max" and .better == "this"'
-	assert_jq '.deltas.maker_taker_ratio | (.mean * 1000 | round) == 10 and .better == "this"'
-	assert_jq '.deltas.risk_ratio | .median == 0 and .better == "equal"'
-	assert_jq '.deltas.cancel_ratio | .mean == null and .better == null'
+	assert_jq '.deltas.net_bps | .mean == -0.5 and .compared == "mean" and .outcome == "inconclusive"'
+	assert_jq '.deltas.p95_latency_ms | .max == -10 and .compared == "max" and .outcome == "inconclusive"'
+	assert_jq '.deltas.maker_taker_ratio | (.mean * 1000 | round) == 10'
+	assert_jq '.deltas.cancel_ratio | .mean == null and .outcome == "inconclusive"'
 	assert_jq '.baseline.gate == .gate and .baseline.tuning == .tuning'
+	# soak-compare's judgement with one unit a side: nothing can be decided
+	assert_jq '.comparison | .verdict == "INCONCLUSIVE" and .paired == false and (.note | test("^one run per side cannot decide"))'
+	assert_jq '.comparison.kpis[] | select(.kpi == "net_bps") | .baseline.mean == 3.8 and .candidate.mean == 3.3 and .p_value == null and .outcome == "inconclusive" and (.text | test("too few units: 1 baseline log, at least 5 needed"))'
+	assert_jq '[.comparison.kpis[] | select(.kpi == "p95_latency_ms")][0].better == "lower"'
 }
 
 @test "--baseline: a bad baseline line names the file; a missing file is exit 2" {
@@ -160,7 +163,9 @@ edited() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"| net_bps | 2.575 | 3.1 | 0.5 | 3.6 | down | 0 | ❌ mean >= 2.8 |"* ]]
 	[[ "$output" == *"- **FAIL** window: net\_bps mean 2.575 < 2.8 (FAIL) by 0.225"* ]]
-	[[ "$output" == *"| net_bps | mean | 2.575 | 3.3 | -0.725 | baseline |"* ]]
+	[[ "$output" == *"| net_bps | mean | 2.575 | 3.3 | -0.725 | inconclusive |"* ]]
+	[[ "$output" == *"): INCONCLUSIVE"* ]]
+	[[ "$output" == *"one run per side cannot decide"* ]]
 }
 
 # Every line of Prometheus text exposition: a HELP or TYPE comment, or a
@@ -331,4 +336,33 @@ prometheus_lines_parse() {
 	[[ "$spark" =~ ^\.+-+=+\++#+$ ]]
 	[[ "$output" == *"net_bps           $spark  4.5 .. 298.5"* ]]
 	[[ "$output" == *"cancel_ratio      (no values)"* ]]
+}
+
+@test "--sweep: one table per variant directory of seed-N.jsonl logs" {
+	mkdir -p "$BATS_TEST_TMPDIR/sw/b" "$BATS_TEST_TMPDIR/sw/a" "$BATS_TEST_TMPDIR/sw/not-a-variant"
+	cp "$SMALL" "$BATS_TEST_TMPDIR/sw/a/seed-1.jsonl"
+	edited '.summary.net_bps += 1' > "$BATS_TEST_TMPDIR/sw/a/seed-2.jsonl"
+	cp "$SMALL" "$BATS_TEST_TMPDIR/sw/b/seed-7.jsonl"
+	printf 'x\n' > "$BATS_TEST_TMPDIR/sw/jobs.tsv"
+	run_pipe 'soak-report --sweep="$BATS_TEST_TMPDIR/sw" --last 4'
+	[ "$status" -eq 0 ]
+	assert_jq '[.variants[].variant] == ["a", "b"] and .thresholds == "kpi_thresholds_v1" and .window == 4'
+	# net_bps window means 3.3 and 4.3: mean 3.8, sd sqrt(2 * 0.5^2 / 1)
+	assert_jq '.variants[0] | .runs == 2 and .verdicts == {"PASS":2,"WARN":0,"FAIL":0}'
+	assert_jq '.variants[0].kpis.net_bps | .n == 2 and .mean == 3.8 and .median == 3.8 and .min == 3.3 and .max == 4.3 and (.sd * 1e4 | round) == 7071'
+	assert_jq '.variants[1].kpis.net_bps | .n == 1 and .sd == null and .mean == 3.3'
+	assert_jq '.variants[0].kpis.p95_latency_ms.stat == "max"'
+	run_pipe 'soak-report --sweep="$BATS_TEST_TMPDIR/sw" --last 4 -f markdown'
+	[[ "$output" == *'### `a`: 2 runs (PASS 2, WARN 0, FAIL 0)'* ]]
+	[[ "$output" == *"| net_bps | mean | 2 | 3.8 | 0.7071 | 3.8 | 3.3 | 4.3 |"* ]]
+	[[ "$output" == *"| net_bps | mean | 1 | 3.3 | – | 3.3 | 3.3 | 3.3 |"* ]]
+	run soak-report --sweep="$BATS_TEST_TMPDIR/sw" -f prometheus
+	[ "$status" -eq 2 ]
+	run soak-report --sweep="$BATS_TEST_TMPDIR/sw/not-a-variant"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no variant directories"* ]]
+	printf '{"iteration":1}\n' > "$BATS_TEST_TMPDIR/sw/b/seed-8.jsonl"
+	run soak-report --sweep="$BATS_TEST_TMPDIR/sw"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-report: $BATS_TEST_TMPDIR/sw/b/seed-8.jsonl: line 1: "* ]]
 }

@@ -280,7 +280,8 @@ int soak_getopt_long(int argc, char *const argv[], const char *shortopts,
 		     const struct option *longopts)
 {
 	char quiet[128];
-	snprintf(quiet, sizeof quiet, ":%s", shortopts);
+	bool mode = shortopts[0] == '+' || shortopts[0] == '-';   /* getopt's ordering mode first */
+	snprintf(quiet, sizeof quiet, "%.*s:%s", mode ? 1 : 0, shortopts, shortopts + (mode ? 1 : 0));
 	opterr = 0;
 	int opt = getopt_long(argc, argv, quiet, longopts, NULL);
 	if (opt == '?' || opt == ':')

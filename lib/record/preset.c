@@ -117,6 +117,7 @@ static const char *data_kind(const char *path)
 	cJSON *obj = soak_load_json_file(path, err);
 	const char *kind = !obj ? "?"
 			 : soak_get(obj, "changes") ? "preset"
+			 : soak_get(obj, "confidence") ? "compare"
 			 : soak_get(obj, "iteration") || soak_get(obj, "window") ? "thresholds"
 			 : soak_get(obj, "rules") ? "rules"
 			 : soak_get(obj, "mid") ? "market" : "?";

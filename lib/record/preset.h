@@ -38,8 +38,8 @@ bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err)
  * --list-presets: every data file a NAME can name, in the order
  * soak_find_data_file searches (a name found earlier hides a later one),
  * one "NAME<TAB>KIND<TAB>PATH" line each, KIND one of preset, thresholds,
- * rules, market, or "?" for a file none of those formats (by its
- * top-level members).  Write errors are left to the caller.
+ * rules, market, compare (soak-compare-config(5)), or "?" for a file of
+ * none of those formats (by its top-level members).  Write errors are left to the caller.
  */
 void soak_list_data_files(FILE *out);
 

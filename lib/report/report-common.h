@@ -15,6 +15,7 @@
 
 #include "record.h"
 #include "thresholds.h"
+#include "compare.h"
 
 #define REPORT_MAX_NAMES 64        /* distinct tuning keys / skip reasons kept */
 #define REPORT_NAME_MAX 96         /* longest key or reason kept, bytes */
@@ -152,16 +153,33 @@ const struct report_point *report_window_point(const struct report_log *log, lon
  * of its first window rule, else the mean. */
 enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi);
 
-/* "this", "baseline", "equal", or NULL when either value is unknown. */
-const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,
-			  int kpi);
+/* This log against the baseline, judged as soak-compare judges: one
+ * unit a side (each KPI's compared statistic over the window). */
+struct report_comparison {
+	struct compare_config cfg;     /* the report's KPIs, directions, no tolerance */
+	struct compare_result result;  /* refers to cfg: do not copy */
+};
 
-/* The snapshot as a JSON object; with base, also "baseline" and "deltas". */
-cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base);
+/* What --baseline says about deciding from one run a side. */
+extern const char report_one_pair_text[];
+
+/*
+ * Compare cur against base with lib/compare: the KPIs of the report,
+ * each with its compared statistic and direction, tolerance 0, at least
+ * 5 units a side; one log a side is always INCONCLUSIVE, every KPI
+ * "too few units".
+ */
+void report_compare(const struct report_snapshot *cur, const struct report_snapshot *base,
+		    struct report_comparison *cmp);
+
+/* The snapshot as a JSON object; with base (and its comparison cmp), also
+ * "baseline", "deltas" and "comparison". */
+cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base,
+		   const struct report_comparison *cmp);
 
 /* The report as Markdown / Prometheus text exposition, to out. */
 void report_markdown(FILE *out, const struct report_snapshot *cur,
-		     const struct report_snapshot *base);
+		     const struct report_snapshot *base, const struct report_comparison *cmp);
 void report_prometheus(FILE *out, const struct report_snapshot *cur,
 		       const struct report_snapshot *base);
 
@@ -173,6 +191,17 @@ struct report_plot_info {
 	FILE *baseline_data;         /* the baseline's points, or NULL */
 	const char *baseline_label;
 };
+
+/*
+ * soak-report --sweep: every variant directory of a soak-sweep(1) tree
+ * (a directory holding seed-N.jsonl logs), each log read with the
+ * stream's error policy and judged under th with its window, reduced per
+ * KPI to its compared statistic; one table per variant, in order of
+ * name, as JSON (to s) or Markdown (to s->out).  Dies with exit 2 when
+ * the tree holds no variant.
+ */
+void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thresholds *th,
+		  long window_size, bool markdown);
 
 /*
  * Draw the gate KPIs per iteration (the points in plot_data, rewound

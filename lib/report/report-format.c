@@ -94,24 +94,25 @@ static void md_verdict(FILE *out, const struct report_snapshot *snap)
 }
 
 static void md_baseline(FILE *out, const struct report_snapshot *cur,
-			const struct report_snapshot *base)
+			const struct report_snapshot *base, const struct report_comparison *cmp)
 {
 	fputs("\n### Against the baseline ", out);
 	md_code(out, base->log->label);
-	fprintf(out, " (%s, iterations %ld)\n\n"
-		"| KPI | stat | this | baseline | Δ | better |\n|---|---|--:|--:|--:|---|\n",
-		soak_level_names[base->verdict], base->log->count);
+	fprintf(out, " (%s, iterations %ld): %s\n\n", soak_level_names[base->verdict],
+		base->log->count, compare_verdict_names[cmp->result.verdict]);
+	md_text(out, report_one_pair_text);
+	fputs(".\n\n| KPI | stat | this | baseline | Δ | outcome |\n|---|---|--:|--:|--:|---|\n",
+	      out);
 	for (int k = 0; k < RK_COUNT; k++) {
 		enum soak_stat stat = report_compared_stat(cur->th, k);
 		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
-		const char *better = report_better(cur, base, k);
 		fprintf(out, "| %s | %s | ", report_kpi_name(k), soak_stat_names[stat]);
 		md_number(out, a->count > 0, a->stat[stat]);
 		fputs(" | ", out);
 		md_number(out, b->count > 0, b->stat[stat]);
 		fputs(" | ", out);
 		md_number(out, a->count > 0 && b->count > 0, a->stat[stat] - b->stat[stat]);
-		fprintf(out, " | %s |\n", better ? better : "–");
+		fprintf(out, " | %s |\n", compare_outcome_names[cmp->result.kpi[k].outcome]);
 	}
 }
 
@@ -171,7 +172,7 @@ static void md_sparkline(FILE *out, const struct report_spark *sp, int k)
 }
 
 void report_markdown(FILE *out, const struct report_snapshot *cur,
-		     const struct report_snapshot *base)
+		     const struct report_snapshot *base, const struct report_comparison *cmp)
 {
 	const struct report_log *log = cur->log;
 	fprintf(out, "## Soak report: %s\n\n", soak_level_names[cur->verdict]);
@@ -186,7 +187,7 @@ void report_markdown(FILE *out, const struct report_snapshot *cur,
 	md_kpi_table(out, cur);
 	md_verdict(out, cur);
 	if (base)
-		md_baseline(out, cur, base);
+		md_baseline(out, cur, base, cmp);
 	md_counts(out, log);
 	if (log->count) {
 		fprintf(out, "\n### KPIs over the whole run (%ld iteration%s per character)\n\n```\n",
@@ -331,17 +332,6 @@ void report_prometheus(FILE *out, const struct report_snapshot *cur,
 		  "baseline log.", base, NULL, window);
 	prom_kpis(out, "soak_kpi_delta", "KPI statistic of the log minus the baseline's.", cur,
 		  base, window);
-	prom_header(out, "soak_kpi_better", "1 when the log is better than the baseline on the "
-		    "KPI's goal statistic, -1 worse, 0 equal.");
-	for (int k = 0; k < RK_COUNT; k++) {
-		const char *better = report_better(cur, base, k);
-		const char *labels[] = {"kpi", report_kpi_name(k), "stat",
-					soak_stat_names[report_compared_stat(cur->th, k)],
-					"window", window, NULL};
-		if (better)
-			prom_sample(out, "soak_kpi_better", strcmp(better, "this") == 0 ? 1
-					  : strcmp(better, "baseline") == 0 ? -1 : 0, labels);
-	}
 }
 
 /* ------------------------------------------------------------------ */

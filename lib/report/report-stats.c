@@ -139,17 +139,6 @@ enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi)
 	return SOAK_STAT_MEAN;
 }
 
-const char *report_better(const struct report_snapshot *cur, const struct report_snapshot *base,
-			  int kpi)
-{
-	enum soak_stat stat = report_compared_stat(cur->th, kpi);
-	if (!cur->kpi[kpi].count || !base->kpi[kpi].count)
-		return NULL;
-	double d = (cur->kpi[kpi].stat[stat] - base->kpi[kpi].stat[stat]) *
-		   report_kpi_direction(cur->th, kpi);
-	return d > 0 ? "this" : d < 0 ? "baseline" : "equal";
-}
-
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
@@ -292,29 +281,33 @@ static cJSON *snapshot_json(const struct report_snapshot *snap)
 	return o;
 }
 
-static cJSON *deltas_json(const struct report_snapshot *cur, const struct report_snapshot *base)
+static cJSON *deltas_json(const struct report_snapshot *cur, const struct report_snapshot *base,
+			  const struct report_comparison *cmp)
 {
 	cJSON *o = report_checked(cJSON_CreateObject());
 	for (int k = 0; k < RK_COUNT; k++) {
 		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
 		bool known = a->count > 0 && b->count > 0;
-		const char *better = report_better(cur, base, k);
 		cJSON *d = report_checked(cJSON_CreateObject());
 		for (int i = 0; i < SOAK_STAT_COUNT; i++)
 			add(d, soak_stat_names[i], num_or_null(known, a->stat[i] - b->stat[i]));
 		add(d, "compared", cJSON_CreateString(soak_stat_names[report_compared_stat(cur->th, k)]));
-		add(d, "better", better ? cJSON_CreateString(better) : cJSON_CreateNull());
+		add(d, "outcome", cJSON_CreateString(compare_outcome_names[cmp->result.kpi[k].outcome]));
 		add(o, report_kpi_name(k), d);
 	}
 	return o;
 }
 
-cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base)
+cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base,
+		   const struct report_comparison *cmp)
 {
 	cJSON *o = snapshot_json(cur);
 	if (base) {
+		cJSON *comparison = compare_json(&cmp->result, base->log->label, cur->log->label);
+		add(comparison, "note", cJSON_CreateString(report_one_pair_text));
 		add(o, "baseline", snapshot_json(base));
-		add(o, "deltas", deltas_json(cur, base));
+		add(o, "deltas", deltas_json(cur, base, cmp));
+		add(o, "comparison", comparison);
 	}
 	return o;
 }
