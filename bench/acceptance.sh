@@ -46,7 +46,7 @@ run_soak() {
 	warmup=--no-warmup
 	[ "$2" = warm ] && warmup=--warmup
 	soak-run -q --seed "$1" $warmup --preset maker_bias_uplift_v1 --market "$market" \
-		--iterations $iterations --out "$work/run" >/dev/null || [ $? -eq 1 ]
+		--iterations $iterations --force --out "$work/run" >/dev/null || [ $? -eq 1 ]
 	cp "$work/run/iterations.jsonl" "$3"
 }
 

@@ -33,9 +33,9 @@ for seed in $(seq 1 20); do
 	for preset in none maker_bias_uplift_v1; do
 		mkdir -p "$work/loop/$preset"
 		if [ "$preset" = none ]; then
-			soak-run --quiet --seed="$seed" --out="$work/loop/run" > /dev/null || true
+			soak-run --quiet --force --seed="$seed" --out="$work/loop/run" > /dev/null || true
 		else
-			soak-run --quiet --seed="$seed" --preset="$preset" --out="$work/loop/run" > /dev/null || true
+			soak-run --quiet --force --seed="$seed" --preset="$preset" --out="$work/loop/run" > /dev/null || true
 		fi
 		cp "$work/loop/run/iterations.jsonl" "$work/loop/$preset/seed-$seed.jsonl"
 	done

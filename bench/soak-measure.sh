@@ -2,22 +2,25 @@
 # soak-measure.sh - soak-measure's throughput in events per second, beside
 # `jq -c .` over the same event files in the same run.
 #
-# Usage: bench/soak-measure.sh [-n ITERATIONS] [-b BINDIR]
+# Usage: bench/soak-measure.sh [-n ITERATIONS] [-b BINDIR] [-g]
 #   -n  iterations (event logs of 300 simulated seconds) to measure (default 50)
+#   -g  use the generator below even when soak-mock can write events
 #   -b  directory of the built programs (default: PATH)
 # The logs come from soak-mock --events when it has that option, else from
 # a deterministic generator below (a random-walk mid every 50 ms, a quote
-# pair replaced every 0.5 s, acks, maker fills, rescues): about 11,000
+# pair replaced every 0.5 s, acks, maker fills, rescues): 7,000 to 11,000
 # events per iteration either way.
 set -eu
 
 n=50
 bindir=
-while getopts n:b: opt; do
+generator=
+while getopts n:b:g opt; do
 	case $opt in
 	n) n=$OPTARG ;;
 	b) bindir=$OPTARG ;;
-	*) echo "usage: $0 [-n ITERATIONS] [-b BINDIR]" >&2; exit 2 ;;
+	g) generator=1 ;;
+	*) echo "usage: $0 [-n ITERATIONS] [-b BINDIR] [-g]" >&2; exit 2 ;;
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +33,9 @@ command -v jq >/dev/null || { echo "$0: jq not found" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir "$work/ev"
-awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"iteration\":%d}\n", i }' > "$work/in"
+# Records as soak-next writes them, iterations 1..n (soak-measure reads only 'iteration').
+params='{"base_spread_bps_delta":0.15,"min_interval_ms":80,"replace_rate_per_min":252,"impact_cap_ratio":0.0855,"max_delta_ratio":0.133,"tail_age_ms":620,"concurrency_limit":4,"rescue_max_ratio":0.255,"rescue_min_edge_bps":1.5,"rescue_cooldown_ms":1250,"position_limit_notional":10000}'
+awk -v n="$n" -v p="$params" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"iteration\":%d,\"params\":%s}\n", i, p }' > "$work/in"
 
 # generate ITERATION: one synthetic 300-second event log on stdout.
 generate() {
@@ -71,7 +76,7 @@ generate() {
 }
 
 source=generated
-if command -v soak-mock >/dev/null && soak-mock --help | grep -q -- '--events'; then
+if [ -z "$generator" ] && command -v soak-mock >/dev/null && soak-mock --help | grep -q -- '--events'; then
 	soak-mock --seed 1 --events="$work/ev" < "$work/in" > /dev/null
 	source="soak-mock --events"
 	[ -s "$work/ev/1.jsonl" ] || source=generated

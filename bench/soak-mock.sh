@@ -1,6 +1,8 @@
 #!/bin/sh
-# soak-mock.sh - simulated iterations per second of soak-mock, beside the
-# throughput of `jq -c .` over the same records in the same run.
+# soak-mock.sh - simulated iterations per second of soak-mock, with the
+# events each iteration simulates (soak-events(5): the log the bot would
+# write; the market orders, queue and gateway work come on top), beside
+# the throughput of `jq -c .` over the same records in the same run.
 #
 # Usage: bench/soak-mock.sh [-n RECORDS] [-b BINDIR] [-d SECONDS]
 #   -n  records (iterations) to simulate (default 5000)
@@ -39,7 +41,11 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
 
 t0=$(now)
 # shellcheck disable=SC2086
-soak-mock --seed 1 $duration < "$work/in" > "$work/out"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%U %S' -o "$work/cpu" soak-mock --seed 1 $duration < "$work/in" > "$work/out"
+else
+	soak-mock --seed 1 $duration < "$work/in" > "$work/out"
+fi
 t1=$(now)
 jq -c . "$work/out" > /dev/null
 t2=$(now)
@@ -52,3 +58,5 @@ awk -v n="$n" -v m="$mock_s" -v j="$jq_s" -v b="$(wc -c < "$work/out")" 'BEGIN {
 	printf "jq -c .:    %8.3f s  %10.0f records/s     (same records, reference)\n", j, n / j
 	printf "soak-mock / jq throughput: %.2f\n", (n / m) / (n / j)
 }'
+[ -s "$work/cpu" ] && awk -v n="$n" '{ printf "soak-mock CPU time: %.3f s user + %.3f s system, %.3f ms per iteration (unaffected by other load)\n", $1, $2, 1000 * ($1 + $2) / n }' "$work/cpu"
+jq -s -r 'map(.summary.events) | "events logged per iteration: \(add / length | round) (mean), \(min) - \(max)"' "$work/out"

@@ -55,11 +55,11 @@ jq_ring() { # jq_ring N
 
 for n in 24 1000; do
 	t0=$(now)
-	soak-run -q -n "$n" --warmup --preset maker_bias_uplift_v1 --out "$work/run" > /dev/null || [ $? -eq 1 ]
+	soak-run -q -n "$n" --warmup --preset maker_bias_uplift_v1 --out "$work/run-$n" > /dev/null || [ $? -eq 1 ]
 	t1=$(now)
 	jq_ring "$n"
 	t2=$(now)
-	[ "$(grep -c . "$work/run/iterations.jsonl")" -eq "$n" ] || { echo "$0: soak-run did not finish" >&2; exit 1; }
+	[ "$(grep -c . "$work/run-$n/iterations.jsonl")" -eq "$n" ] || { echo "$0: soak-run did not finish" >&2; exit 1; }
 	printf 'soak-run %4d iterations: %7s s   (reference: %d-iteration ring of 7 jq stages %7s s)\n' \
 		"$n" "$(elapsed "$t0" "$t1")" "$n" "$(elapsed "$t1" "$t2")"
 done

@@ -87,23 +87,25 @@ iter  12  STEADY    -     net   -1.26  mt       -  p95       -  risk       -  ke
 	in="$BATS_TEST_TMPDIR/in.jsonl"
 	soak-next --first --preset=maker_bias_uplift_v1 | warmup-phase | warmup-apply --preset=warmup_conservative_v1 |
 		soak-mock | tuner-propose | tuner-filter | kpi-gate > "$in"
-	run bash -c 'cat "$0" "$0" | soak-log --progress "$1" 2> "$1.err"' "$in" "$log"
+	# the same record again as iteration 2 (a log's iterations increase)
+	jq -c '.iteration = 2' "$in" > "$in.2" && cat "$in.2" >> "$in"
+	run bash -c 'soak-log --progress "$1" < "$0" 2> "$1.err"' "$in" "$log"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(cat "$in" "$in")" ]
+	[ "$output" = "$(cat "$in")" ]
 	read -r it phase gate net mt p95 risk keys < <(jq -r '[.iteration, .phase.name, .gate.status,
 		.summary.net_bps, .summary.maker_taker_ratio, .summary.p95_latency_ms, .summary.risk_ratio,
-		(.tuning.changed_keys | if length > 0 then join(",") else "-" end)] | @tsv' "$in")
-	line=$(printf 'iter %3d  %-8s  %-4s  net %7.2f  mt %7.2f  p95 %7.2f  risk %7.2f  keys %s' \
-		"$it" "$phase" "$gate" "$net" "$mt" "$p95" "$risk" "$keys")
-	[ "$(cat "$log.err")" = "$line
-$line" ]
+		(.tuning.changed_keys | if length > 0 then join(",") else "-" end)] | @tsv' "$in" | head -1)
+	line() { printf 'iter %3d  %-8s  %-4s  net %7.2f  mt %7.2f  p95 %7.2f  risk %7.2f  keys %s' \
+		"$1" "$phase" "$gate" "$net" "$mt" "$p95" "$risk" "$keys"; }
+	[ "$(cat "$log.err")" = "$(line 1)
+$(line 2)" ]
 }
 
 @test "--progress shows no escape sequences and no absurd widths" {
-	run bash -c 'printf "%s\n" "{\"a\":1}" "{\"iteration\":1e300,\"phase\":{\"name\":\"\\u001b[31mX\"},\"summary\":{\"net_bps\":1e300}}" | soak-log --progress "$0" 2> "$0.err" >/dev/null; cat "$0.err"' "$BATS_TEST_TMPDIR/log"
+	run bash -c 'printf "%s\n" "{\"iteration\":1}" "{\"iteration\":2,\"phase\":{\"name\":\"\\u001b[31mX\"},\"summary\":{\"net_bps\":1e300}}" | soak-log --progress "$0" 2> "$0.err" >/dev/null; cat "$0.err"' "$BATS_TEST_TMPDIR/log"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "iter   -  -  "* ]]
-	[[ "${lines[1]}" == "iter   -  ?[31mX  "* ]]
+	[[ "${lines[0]}" == "iter   1  -  "* ]]
+	[[ "${lines[1]}" == "iter   2  ?[31mX  "* ]]
 	[[ "${lines[1]}" == *"net  1e+300  mt"* ]]
 	! grep -q $'\e' <<<"$output"
 }
@@ -196,4 +198,41 @@ $line" ]
 	# what FILE holds is a prefix of the input, every line complete
 	run jq -s -c '[.[].iteration] | . == [range(1; length + 1)]' "$log"
 	[ "$output" = true ]
+}
+
+@test "an iteration that does not follow the one before is a bad line, never logged" {
+	run bash -c 'printf "%s\n" "{\"iteration\":1}" "{\"iteration\":2}" "{\"iteration\":2}" "{\"iteration\":3}" | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: line 3: iteration 2 does not follow iteration 2, the last in '$log'"* ]]
+	[ "$(jq -c -s 'map(.iteration)' "$log")" = '[1,2]' ]
+	# going back, or no iteration at all
+	run bash -c 'printf "%s\n" "{\"iteration\":5}" "{\"iteration\":4}" | soak-log --truncate "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 2: iteration 4 does not follow iteration 5"* ]]
+	run bash -c 'printf "%s\n" "{\"x\":1}" | soak-log --truncate "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: "*"iteration"* ]]
+	[ ! -s "$log" ]
+}
+
+@test "appending continues after FILE's last iteration, never at or before it" {
+	printf '%s\n' '{"iteration":1}' '{"iteration":7}' > "$log"
+	run bash -c 'printf "%s\n" "{\"iteration\":7}" | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: iteration 7 does not follow iteration 7, the last in '$log'"* ]]
+	run bash -c 'printf "%s\n" "{\"iteration\":3}" "{\"iteration\":8}" | soak-log --on-error=skip "$0"' "$log"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c -s 'map(.iteration)' "$log")" = '[1,7,8]' ]
+}
+
+@test "a FILE cut in the middle of a line, or whose last line has no iteration, is refused" {
+	printf '%s\n%s' '{"iteration":1}' '{"itera' > "$log"
+	run bash -c 'record 2 | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log' ends in the middle of a line (soak-run --resume drops such a line)"* ]]
+	[ "$(cat "$log")" = "$(printf '%s\n%s' '{"iteration":1}' '{"itera')" ]
+	printf '%s\n' '{"x":1}' > "$log"
+	run bash -c 'record 2 | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log': last line: "* ]]
 }

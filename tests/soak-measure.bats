@@ -61,6 +61,25 @@ identity_holds() {
 	identity_holds
 }
 
+# jump: a bid of 20 at 99.95 rests under the mid 100; at t=2 the mid jumps to
+#   99.8 and takes it.  The trade is logged before the move it belongs to (the
+#   convention of soak-events(5)): the fill first, then the new mid, same t.
+#   N = 1999; gross = 20x(100-99.95) = 1 -> 5.0025; markout at t=7, mid 99.8:
+#   20x0.2 = 4 -> adverse 20.01 (per fill 0.2/100 = 20 bps); inventory 0;
+#   pnl = -1999 + 20x99.8 = -3 -> -15.0075 = 5.0025 - 20.01.
+#   Logged the other way round (mid first) the same fill is a gross loss of
+#   20x(99.8-99.95) = -3 -> -15.0075 and no adverse selection.
+@test "fixture jump: a fill the mid's jump takes is adverse selection when logged before the jump" {
+	measure jump
+	summary_is '{"net_bps":-15.0075,"gross_bps":5.0025,"adverse_bps":20.01,"inventory_bps":0,
+		"adverse_bps_p95":20,"neg_edge_drivers":["adverse_bps"]}'
+	identity_holds
+	sed -e '5{h;d}' -e '6G' "$EV/jump/1.jsonl" > "$BATS_TEST_TMPDIR/late.jsonl"
+	run_pipe "echo '{\"iteration\":1,\"event_log\":\"$BATS_TEST_TMPDIR/late.jsonl\"}' | soak-measure"
+	[ "$status" -eq 0 ]
+	summary_is '{"net_bps":-15.0075,"gross_bps":-15.0075,"adverse_bps":0,"adverse_bps_p95":0}'
+}
+
 # rescue: buy 10 at 99.9 at t=1 (mid 100); mid 99.9 at t=2, 99.85 at t=7;
 #   the bot sends a rescue sell at t=8 (mid at decision 99.85), the mid falls
 #   to 99.8 at 8.05, the rescue fills at 99.7 (taker) at 8.1.
@@ -154,6 +173,20 @@ identity_holds() {
 	[ "$(printf '%s\n' "$output" | jq -cS .)" = "$(jq -cS 'if .id then .id |= tostring else . end' "$BATS_TEST_TMPDIR/log")" ]
 	[ "${lines[0]}" = '{"t":0.1,"ev":"mid","price":100.30000000000001}' ]
 	[[ "${lines[2]}" == *'"id":"12"'* ]]
+}
+
+@test "numbers of every size and number of decimals are written exactly" {
+	harness="$SOAK_BUILDDIR/tests/measure-harness"
+	# fees with 0 to 17 significant digits, from 1e-9 to 1e9, both signs
+	awk 'BEGIN { srand(5); for (i = 0; i < 3000; i++) {
+		x = (rand() - 0.5) * 10 ^ (int(rand() * 19) - 9); d = int(rand() * 12)
+		printf "{\"t\":%.6f,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"buy\",\"price\":%.8f,\"qty\":1,\"liquidity\":\"maker\",\"fee\":%.17g}\n", rand() * 300, 100 + x / 1e9, x
+		printf "{\"t\":1,\"ev\":\"fill\",\"id\":\"x\",\"side\":\"sell\",\"price\":1,\"qty\":1,\"liquidity\":\"taker\",\"fee\":%.*f}\n", d, x } }' > "$BATS_TEST_TMPDIR/numbers"
+	run "$harness" roundtrip < "$BATS_TEST_TMPDIR/numbers"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6000 ]
+	# and jq reads the same values (-0 is written as 0)
+	[ "$(printf '%s\n' "$output" | jq -c '[.t, .price, .fee + 0]' | md5sum)" = "$(jq -c '[.t, .price, .fee + 0]' "$BATS_TEST_TMPDIR/numbers" | md5sum)" ]
 }
 
 @test "the record keeps its fields; an old summary is replaced" {

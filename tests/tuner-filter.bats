@@ -60,10 +60,11 @@ same_records() {
 	assert_jq '.tuning.skipped == {} and (.tuning.deltas | length) == 3'
 }
 
+# 0.5 of 10 bps, 0.15 of the spread's 3 bps range, 27 of 540/min: 0.05 each
 @test "max_keys: equal sizes keep the proposal (rule) order" {
-	run bash -c "$(declare -f record rec); rec 1 '{\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.03,\"replace_rate_per_min\":-27}' | tuner-filter"
+	run bash -c "$(declare -f record rec); rec 1 '{\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.15,\"replace_rate_per_min\":-27}' | tuner-filter"
 	assert_jq '.tuning.changed_keys == ["rescue_min_edge_bps","base_spread_bps_delta"] and .tuning.skipped == {"replace_rate_per_min":"max_keys"}'
-	run bash -c "$(declare -f record rec); rec 1 '{\"replace_rate_per_min\":-27,\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.03}' | tuner-filter"
+	run bash -c "$(declare -f record rec); rec 1 '{\"replace_rate_per_min\":-27,\"rescue_min_edge_bps\":0.5,\"base_spread_bps_delta\":0.15}' | tuner-filter"
 	assert_jq '.tuning.skipped == {"base_spread_bps_delta":"max_keys"}'
 }
 

@@ -11,8 +11,9 @@ history() { # history ITERATION RISK P95
 @test "iteration 5 with warmup_conservative_v1 matches the hand-computed values" {
 	run_pipe 'record 5 | warmup-phase | warmup-apply --preset warmup_conservative_v1 | jq -c .effective'
 	[ "$status" -eq 0 ]
-	# weight 2/3: add p + 2/3 v; mul p (1 + 2/3 (v - 1)); replace 280 (1 + 2/3 (0.55 - 1)) = 196
-	[ "$output" = '{"base_spread_bps_delta":0.16,"min_interval_ms":81.6666666667,"replace_rate_per_min":196,"impact_cap_ratio":0.081,"max_delta_ratio":0.126,"tail_age_ms":686.666666667,"concurrency_limit":4,"rescue_max_ratio":0.24,"rescue_min_edge_bps":1.53333333333,"rescue_cooldown_ms":1266.66666667,"position_limit_notional":8666.66666667}' ]
+	# weight 2/3: add p + 2/3 v; mul p (1 + 2/3 (v - 1)); spread 0.14 + 2/3 0.45 = 0.44;
+	# replace 280 (1 + 2/3 (0.55 - 1)) = 196
+	[ "$output" = '{"base_spread_bps_delta":0.44,"min_interval_ms":81.6666666667,"replace_rate_per_min":196,"impact_cap_ratio":0.081,"max_delta_ratio":0.126,"tail_age_ms":686.666666667,"concurrency_limit":4,"rescue_max_ratio":0.24,"rescue_min_edge_bps":1.53333333333,"rescue_cooldown_ms":1266.66666667,"position_limit_notional":8666.66666667}' ]
 }
 
 @test "full weight in warm-up, baseline from iteration 7" {
@@ -57,7 +58,7 @@ history() { # history ITERATION RISK P95
 	run_pipe "record 3 '$(history 2 0.47 372)' | warmup-phase | warmup-apply"
 	[ "$status" -eq 0 ]
 	assert_jq '.warmup.rescue_block.blocked and .warmup.rescue_block.reason == "risk=47.0% > 45%; p95=372ms > 360ms"'
-	assert_jq '.effective.rescue_max_ratio == 0 and .warmup.latency_prebuffer.extra_spread_bps == 0.022 and .effective.base_spread_bps_delta == 0.192'
+	assert_jq '.effective.rescue_max_ratio == 0 and .warmup.latency_prebuffer.extra_spread_bps == 0.022 and .effective.base_spread_bps_delta == 0.612'
 	# the position limit is the preset's alone
 	assert_jq '.effective.position_limit_notional == 8000 and .warmup.prev_iteration == 2'
 }
@@ -66,19 +67,19 @@ history() { # history ITERATION RISK P95
 	run_pipe "record 3 '$(history 2 0.45 350)' | warmup-phase | warmup-apply"
 	[ "$status" -eq 0 ]
 	assert_jq '.warmup.rescue_block.blocked == false and .warmup.rescue_block.reason == null and .effective.rescue_max_ratio == 0.21'
-	assert_jq '.warmup.latency_prebuffer.applied == false and .effective.base_spread_bps_delta == 0.17'
+	assert_jq '.warmup.latency_prebuffer.applied == false and .effective.base_spread_bps_delta == 0.59'
 }
 
 @test "p95 between the pre-buffer target and the block threshold: pre-buffer only" {
 	run_pipe "record 2 '$(history 1 0.3 360)' | warmup-phase | warmup-apply"
 	[ "$status" -eq 0 ]
-	assert_jq '.warmup.rescue_block.blocked == false and .warmup.latency_prebuffer.extra_spread_bps == 0.01 and .effective.base_spread_bps_delta == 0.18'
+	assert_jq '.warmup.rescue_block.blocked == false and .warmup.latency_prebuffer.extra_spread_bps == 0.01 and .effective.base_spread_bps_delta == 0.6'
 }
 
 @test "the pre-buffer is capped" {
 	run_pipe "record 2 '$(history 1 0.3 900)' | warmup-phase | warmup-apply"
 	[ "$status" -eq 0 ]
-	assert_jq '.warmup.latency_prebuffer.extra_spread_bps == 0.05 and .effective.base_spread_bps_delta == 0.22'
+	assert_jq '.warmup.latency_prebuffer.extra_spread_bps == 0.05 and .effective.base_spread_bps_delta == 0.64'
 	assert_jq '.warmup.rescue_block.reason == "p95=900ms > 360ms"'
 }
 

@@ -45,7 +45,7 @@ void sim_derive_constants(struct sim *s)
 	double cost = m->taker_fee_bps + m->touch_half_bps;
 	s->limit = limit;
 	s->half_spread = m->base_half_spread_bps + sim_param(s, P_BASE_SPREAD_BPS_DELTA);
-	s->quote_size = q < limit / 2.0 ? q : limit / 2.0;
+	s->quote_size = nearbyint((q < limit / 2.0 ? q : limit / 2.0) / SIM_UNIT) * SIM_UNIT;
 	s->move_step = sim_param(s, P_MAX_DELTA_RATIO) * 2.0 * s->half_spread;
 	s->skew_per_inv = m->skew_bps_at_limit / limit;
 	s->tail_age_s = sim_param(s, P_TAIL_AGE_MS) / 1000.0;
@@ -57,6 +57,7 @@ void sim_derive_constants(struct sim *s)
 	s->rescue_max_size = sim_param(s, P_RESCUE_MAX_RATIO) * limit;
 	s->rescue_cooldown_s = sim_param(s, P_RESCUE_COOLDOWN_MS) / 1000.0;
 	s->load_scale = s->cold * 60.0 / m->capacity_per_min;
+	s->service_s = s->load_scale;
 	/* cold handlers: a queue whose wait grows as rho/(1-rho), nominal at stale_nominal_load */
 	double nominal = m->stale_nominal_load / (1.0 - m->stale_nominal_load);
 	s->stale_fixed = m->stale_base_ms / 1000.0;
@@ -85,11 +86,11 @@ static void put_id(char *buf, long id)
 	buf[n] = '\0';
 }
 
-void sim_emit(struct sim *s, struct soak_event *e, long id)
+void sim_emit(struct sim *s, enum soak_event_type type, long id)
 {
+	struct soak_event *e = &s->ev;
+	e->type = type;
 	e->t = grid(s->t, 1e6);
-	e->price = grid(e->price, 1e8);
-	e->fee = grid(e->fee, 1e9);
 	if (id > 0)
 		put_id(e->id, id);
 	else
@@ -226,8 +227,9 @@ long sim_send(struct sim *s, enum order_kind kind, int sd, double price, double 
 	double at = s->t + latency(s, s->m->latency_base_ms);
 	s->load_time = -1.0;   /* the rate changes below */
 	s->rate += 1.0 / s->m->load_window_s;
-	if (at < f->last)
-		at = f->last;
+	/* the gateway takes one order per service time: a burst queues */
+	if (at < f->last + s->service_s)
+		at = f->last + s->service_s;
 	f->last = at;
 	long id = kind == PULL ? target : ++s->next_id;
 	f->v[(f->head + f->len++) % MSG_RING] = (struct order){ id, at, price, size, ahead, sd, kind };
@@ -236,10 +238,12 @@ long sim_send(struct sim *s, enum order_kind kind, int sd, double price, double 
 		s->st->pull_count++;
 		return id;
 	}
-	struct soak_event e = { .type = SOAK_EV_SEND, .side = sd == BID ? SOAK_BUY : SOAK_SELL,
-		.kind = kind == RESCUE ? SOAK_RESCUE : SOAK_QUOTE, .price = sim_price(price),
-		.qty = nearbyint(fabs(size) / SIM_UNIT) / 1e6 };
-	sim_emit(s, &e, id);
+	struct soak_event *e = &s->ev;
+	e->side = sd == BID ? SOAK_BUY : SOAK_SELL;
+	e->kind = kind == RESCUE ? SOAK_RESCUE : SOAK_QUOTE;
+	e->price = sim_price(price);
+	e->qty = nearbyint(fabs(size) / SIM_UNIT) / 1e6;
+	sim_emit(s, SOAK_EV_SEND, id);
 	return id;
 }
 
@@ -250,7 +254,7 @@ static void cancel_live(struct sim *s, int sd)
 	if (!q->on)
 		return;
 	q->on = false;
-	sim_respond(s, (struct report){ 0, q->id, R_CANCEL, sd, 0, 0, false, false });
+	sim_respond(s, (struct report){ 0, q->id, R_CANCEL, sd, q->units * SIM_UNIT, 0, false, false });
 }
 
 /*

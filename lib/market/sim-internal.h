@@ -30,7 +30,7 @@ struct report {
 	long id;
 	enum report_kind kind;
 	int side;
-	double size;           /* R_FILL, R_REJECT: signed notional */
+	double size;           /* R_FILL, R_REJECT: signed notional; R_CANCEL: what was left */
 	double price;          /* R_FILL: bps of the opening mid */
 	bool maker;            /* R_FILL */
 	bool rescue;
@@ -58,6 +58,7 @@ struct sim {
 	const double *p;           /* parameter values, by enum soak_param_id */
 	struct sim_work *w;
 	struct sim_sink sink;
+	struct soak_event ev;      /* the event being emitted */
 	struct sim_stats *st;
 	struct soak_rng mid_rng, flow_rng, informed_rng, lat_rng;
 	double cold, stale_cold_now_ms, dt, t, end;
@@ -70,14 +71,16 @@ struct sim {
 	struct fifo_reports response;
 	long next_id;
 	int open_orders;           /* quotes and pulls sent, not yet acknowledged */
-	double known_pos, pending_rescue;   /* notional: from fill reports; rescues in flight */
+	double known_pos;          /* notional, from the fill reports received */
+	double pending[2];         /* rescues in flight that buy (BID) and sell (ASK), notional */
+	double open_qty[2];        /* per side: quotes sent, not yet known filled or cancelled */
 	double true_pos;
 	double last_action, tokens, token_time, rate, rate_time;
 	double load_time, load_value;   /* sim_load's cache */
 	/* per-iteration constants, derived once from the parameters */
 	double half_spread, quote_size, move_step, skew_per_inv, tail_age_s, min_interval_s;
 	double token_rate, token_cap, rescue_trigger, rescue_max_size, rescue_cooldown_s;
-	double load_scale, stale_fixed, stale_scale, concurrency, limit;
+	double load_scale, service_s, stale_fixed, stale_scale, concurrency, limit;
 	double last_rescue;
 	double wake;
 	struct sim_series *stale, *position;
@@ -112,8 +115,12 @@ double sim_stale_delay(struct sim *s);
 /* Set the per-iteration constants of s from its market and parameters. */
 void sim_derive_constants(struct sim *s);
 
-/* Hand an event to the sink, stamped now, its values put on the log's grid (id: order id, or 0). */
-void sim_emit(struct sim *s, struct soak_event *e, long id);
+/*
+ * Hand s->ev to the sink as an event of `type`, stamped now (id: the
+ * order's, or 0).  The caller sets the type's other fields in s->ev
+ * first; fields of other types are left as they are (the sink ignores them).
+ */
+void sim_emit(struct sim *s, enum soak_event_type type, long id);
 
 /* A price in the log's currency from bps of the opening mid. */
 double sim_price(double bps);

@@ -46,24 +46,27 @@ static double quote_allowed_at(struct sim *s, bool refresh_only)
 /*
  * Flatten part of the position with a taker order when it is worth it.
  * The exposure counts the rescues still in flight, so a position is
- * never hedged twice.
+ * never hedged twice; a rescue is an order in flight like any other
+ * (concurrency_limit), so a storm of retries cannot queue at the gateway.
  */
 static void maybe_rescue(struct sim *s, double obs_mid)
 {
-	double exposure = s->known_pos + s->pending_rescue;
-	if (fabs(exposure) < s->rescue_trigger || s->rescue_max_size <= 0 ||
+	double exposure = s->known_pos + s->pending[BID] - s->pending[ASK];
+	int away = exposure > 0 ? BID : ASK;   /* a rescue the other way would undo it */
+	if (s->pending[away] > SIM_UNIT / 2 || fabs(exposure) < s->rescue_trigger || s->rescue_max_size <= 0 ||
 	    s->t - s->last_rescue < s->rescue_cooldown_s)
 		return;
 	double size = fabs(exposure) - s->rescue_trigger / 2.0;
 	if (size > s->rescue_max_size)
 		size = s->rescue_max_size;
+	size = nearbyint(size / SIM_UNIT) * SIM_UNIT;   /* what the exchange will fill */
 	if (size <= 0)
 		return;
 	double signed_size = exposure > 0 ? -size : size;
 	double sign = signed_size > 0 ? 1.0 : -1.0;
 	/* it pays at most what flattening is worth: the urgency less the taker fee */
 	double concession = s->m->rescue_urgency_bps * fabs(exposure) / s->limit - s->m->taker_fee_bps;
-	s->pending_rescue += signed_size;
+	s->pending[signed_size > 0 ? BID : ASK] += size;
 	s->last_rescue = s->t;
 	s->st->rescue_count++;
 	sim_send(s, RESCUE, signed_size > 0 ? BID : ASK, obs_mid + sign * concession, signed_size, 0, 0.0);
@@ -72,22 +75,29 @@ static void maybe_rescue(struct sim *s, double obs_mid)
 /*
  * What side sd should do now, from the bot's view: returns true and sets
  * *kind / *price when an update is due; *refresh_only when only the
- * quote's age asks for it.
+ * quote's age asks for it.  The bot counts every quote it has out there
+ * (sent, and not yet known filled or cancelled) as if it would fill: it
+ * pulls when that could pass the position limit and sends no new quote
+ * that could.
  */
 static bool quote_update(struct sim *s, int sd, double obs_mid, enum order_kind *kind,
 			 double *price, bool *refresh_only)
 {
 	struct belief *b = &s->bel[sd];
 	double sign = sd == BID ? 1.0 : -1.0;
-	double exposure = s->known_pos + s->pending_rescue;
+	double exposure = s->known_pos + s->pending[BID] - s->pending[ASK];
 	double skew = s->skew_per_inv * exposure;
 	if (fabs(skew) > s->m->skew_bps_at_limit)
 		skew = copysign(s->m->skew_bps_at_limit, skew);
 	double target = obs_mid - sign * s->half_spread - skew;
-	bool wanted = fabs(exposure + sign * s->quote_size) <= s->limit ||
-		      sign * exposure < 0;   /* a fill that reduces |position| is always fine */
+	/*
+	 * The position if every order of this side still out there fills and
+	 * every rescue against it is rejected.
+	 */
+	double worst = sign * s->known_pos + s->pending[sd] + s->open_qty[sd];
+	bool room = worst + s->quote_size <= s->limit;   /* for one more order */
 	*refresh_only = false;
-	if (!wanted) {
+	if (worst > s->limit) {
 		*kind = PULL;
 		*price = 0.0;
 		return b->working;
@@ -95,15 +105,15 @@ static bool quote_update(struct sim *s, int sd, double obs_mid, enum order_kind 
 	*kind = QUOTE;
 	if (!b->working) {
 		*price = target;
-		return true;
+		return room;
 	}
 	double diff = target - b->price;
 	*price = sign * diff > s->move_step ? b->price + sign * s->move_step : target;
 	if (fabs(diff) > s->m->reprice_threshold_bps)
-		return true;
+		return room;
 	*price = b->price;
 	*refresh_only = true;
-	return s->t - b->sent_time >= s->tail_age_s;
+	return room && s->t - b->sent_time >= s->tail_age_s;
 }
 
 static void send_quote(struct sim *s, int sd, enum order_kind kind, double price, double obs_mid)
@@ -120,7 +130,19 @@ static void send_quote(struct sim *s, int sd, enum order_kind kind, double price
 	/* the book is deeper away from the mid: the queue it joins grows with its distance */
 	double ahead = s->m->queue_depth_per_bps * fabs(price - obs_mid);
 	long id = sim_send(s, QUOTE, sd, price, s->quote_size, 0, ahead);
+	s->open_qty[sd] += s->quote_size;
 	*b = (struct belief){ true, id, price, s->quote_size, s->t };
+}
+
+/* The mid of the bot's feed now: the true mid of the feed delay ago. */
+static double seen_mid(struct sim *s)
+{
+	long k = (long)floor((s->t - sim_stale_delay(s)) / s->dt);
+	if (k < 0)
+		k = 0;
+	if (k > s->tick)
+		k = s->tick;
+	return s->path[k];
 }
 
 /*
@@ -130,14 +152,7 @@ static void send_quote(struct sim *s, int sd, enum order_kind kind, double price
  */
 static void decide(struct sim *s)
 {
-	double delay = sim_stale_delay(s);
-	sim_push(s, s->stale, delay * 1000.0);
-	long k = (long)floor((s->t - delay) / s->dt);
-	if (k < 0)
-		k = 0;
-	if (k > s->tick)
-		k = s->tick;
-	double obs_mid = s->path[k];
+	double obs_mid = seen_mid(s);
 	maybe_rescue(s, obs_mid);
 	refill_tokens(s);
 	s->wake = INFINITY;
@@ -160,12 +175,14 @@ static void decide(struct sim *s)
 /* The bot logs a fill when its report arrives. */
 static void emit_fill(struct sim *s, const struct report *r)
 {
-	struct soak_event e = { .type = SOAK_EV_FILL, .side = r->size > 0 ? SOAK_BUY : SOAK_SELL,
-		.price = sim_price(r->price), .qty = nearbyint(fabs(r->size) / SIM_UNIT) / 1e6,
-		.liquidity = r->maker ? SOAK_MAKER : SOAK_TAKER };
+	struct soak_event *e = &s->ev;
 	double fee_bps = r->maker ? s->m->maker_fee_bps : s->m->taker_fee_bps;
-	e.fee = e.qty * e.price * fee_bps / 1e4;
-	sim_emit(s, &e, r->id);
+	e->side = r->size > 0 ? SOAK_BUY : SOAK_SELL;
+	e->price = sim_price(r->price);
+	e->qty = nearbyint(fabs(r->size) / SIM_UNIT) / 1e6;
+	e->liquidity = r->maker ? SOAK_MAKER : SOAK_TAKER;
+	e->fee = nearbyint(e->qty * e->price * fee_bps / 1e4 * 1e9) / 1e9;
+	sim_emit(s, SOAK_EV_FILL, r->id);
 }
 
 void sim_report(struct sim *s)
@@ -175,39 +192,49 @@ void sim_report(struct sim *s)
 	f->head = (f->head + 1) % MSG_RING;
 	f->len--;
 	struct belief *b = &s->bel[r.side];
+	bool unblocked = s->open_orders >= s->concurrency;
+	bool news = true;   /* whether the report changes what the bot decides on */
 	switch (r.kind) {
 	case R_ACK:
 		if (!r.rescue)
 			s->open_orders--;
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_ACK }, r.id);
+		news = !r.rescue && unblocked;
+		sim_emit(s, SOAK_EV_ACK, r.id);
 		break;
 	case R_REJECT:
-		s->pending_rescue -= r.size;
+		s->pending[r.size > 0 ? BID : ASK] -= fabs(r.size);
 		s->st->rescue_rejects++;
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_REJECT,
-			.reason = "limit price not reached" }, r.id);
+		strcpy(s->ev.reason, "limit price not reached");
+		sim_emit(s, SOAK_EV_REJECT, r.id);
 		break;
 	case R_PULL_DONE:
 		s->open_orders--;
+		news = unblocked;
 		break;
 	case R_CANCEL:
-		sim_emit(s, &(struct soak_event){ .type = SOAK_EV_CANCEL }, r.id);
-		if (b->working && b->id == r.id)
+		sim_emit(s, SOAK_EV_CANCEL, r.id);
+		s->open_qty[r.side] -= r.size;
+		news = b->working && b->id == r.id;
+		if (news)
 			b->working = false;
 		break;
 	case R_FILL:
 		emit_fill(s, &r);
 		s->known_pos += r.size;
 		if (r.rescue) {
-			s->pending_rescue -= r.size;
-		} else if (b->working && b->id == r.id) {
+			s->pending[r.size > 0 ? BID : ASK] -= fabs(r.size);
+		} else {
+			s->open_qty[r.side] -= fabs(r.size);
+		}
+		if (!r.rescue && b->working && b->id == r.id) {
 			b->size_left -= fabs(r.size);
 			if (b->size_left <= 1e-9)
 				b->working = false;
 		}
 		break;
 	}
-	decide(s);
+	if (news)
+		decide(s);
 }
 
 /* --- market ------------------------------------------------------------- */
@@ -237,9 +264,11 @@ static void make_path(struct sim *s)
 	}
 }
 
+/* The bot logs the mid of its feed as it sees it, once per tick. */
 static void emit_mid(struct sim *s)
 {
-	sim_emit(s, &(struct soak_event){ .type = SOAK_EV_MID, .price = sim_price(sim_mid(s)) }, 0);
+	s->ev.price = sim_price(seen_mid(s));
+	sim_emit(s, SOAK_EV_MID, 0);
 }
 
 static void market_tick(struct sim *s)
@@ -247,6 +276,7 @@ static void market_tick(struct sim *s)
 	s->tick++;
 	emit_mid(s);
 	sim_push(s, s->position, fabs(s->true_pos));
+	sim_push(s, s->stale, sim_stale_delay(s) * 1000.0);
 	sim_sweep(s);
 	decide(s);
 }
@@ -360,12 +390,15 @@ bool sim_run(const struct sim_market *m, const struct soak_params *p, uint64_t s
 	if (!prepare_path(&s, w))
 		return false;
 	init_state(&s);
-	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_START, .iteration = iteration,
-		.position_limit = s.limit, .risk_budget = m->risk_budget, .markout_s = m->markout_s }, 0);
+	s.ev.iteration = iteration;
+	s.ev.position_limit = s.limit;
+	s.ev.risk_budget = m->risk_budget;
+	s.ev.markout_s = m->markout_s;
+	sim_emit(&s, SOAK_EV_START, 0);
 	emit_mid(&s);
 	decide(&s);
 	run_events(&s);
-	sim_emit(&s, &(struct soak_event){ .type = SOAK_EV_END }, 0);
+	sim_emit(&s, SOAK_EV_END, 0);
 	stats->md_delay_p95_ms = sim_series_p95(s.stale);
 	stats->position_p95 = sim_series_p95(s.position);
 	return !s.oom;

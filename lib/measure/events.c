@@ -190,15 +190,58 @@ bool soak_event_parse(const char *text, size_t len, struct soak_event *e, char *
 
 /* --- writing ------------------------------------------------------------- */
 
-/* x with the fewest significant digits that read back as x. */
+static const double pow10_table[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+
+/*
+ * x with at most `decimals` (<= 9) decimals when that text reads back as
+ * x, and |x| * 10^decimals < 1e15 so the digits are exact: digits by
+ * hand, no printf (prices, times and fees usually qualify).  Returns the
+ * length, or 0 when x is not such a number.
+ */
+static size_t put_fixed(char *buf, double x, int decimals)
+{
+	double scale = pow10_table[decimals];
+	if (!(fabs(x) * scale < 1e15))
+		return 0;
+	double scaled = nearbyint(x * scale);
+	if (scaled / scale != x)
+		return 0;
+	long long m = (long long)scaled;
+	char digits[24];
+	int n = 0, len = 0;
+	unsigned long long u = (unsigned long long)(m < 0 ? -m : m);
+	for (int k = 0; k <= decimals || u; k++) {   /* at least one digit before the point */
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	int frac = decimals;
+	while (frac > 0 && digits[decimals - frac] == '0')   /* drop trailing zeros */
+		frac--;
+	if (m < 0)
+		buf[len++] = '-';
+	for (int k = n - 1; k >= decimals; k--)
+		buf[len++] = digits[k];
+	if (frac > 0) {
+		buf[len++] = '.';
+		for (int k = decimals - 1; k >= decimals - frac; k--)
+			buf[len++] = digits[k];
+	}
+	buf[len] = '\0';
+	return (size_t)len;
+}
+
+/* x as the shortest text (at most 17 significant digits) that reads back as x. */
 static size_t put_number(char *buf, double x)
 {
 	if (x == floor(x) && fabs(x) < 1e15)
 		return (size_t)snprintf(buf, 32, "%.0f", x + 0.0);
+	size_t n = put_fixed(buf, x, 9);
+	if (n > 0)
+		return n;
 	for (int digits = 15; digits < 17; digits++) {
-		int n = snprintf(buf, 32, "%.*g", digits, x);
+		int len = snprintf(buf, 32, "%.*g", digits, x);
 		if (strtod(buf, NULL) == x)
-			return (size_t)n;
+			return (size_t)len;
 	}
 	return (size_t)snprintf(buf, 32, "%.17g", x);
 }

@@ -88,8 +88,8 @@ bool soak_event_parse(const char *text, size_t len, struct soak_event *e, char *
 
 /*
  * Format e as one JSON object (no newline) into buf, which has room for
- * SOAK_EVENT_LINE_MAX bytes.  Each number is written with the fewest
- * significant digits (15 to 17) that read back as the same double, so
+ * SOAK_EVENT_LINE_MAX bytes.  Each number is written as a short text
+ * (at most 17 significant digits) that reads back as the same double, so
  * the text is deterministic and soak_event_parse returns exactly the
  * event that was written.  Returns the length written.
  */

@@ -93,17 +93,23 @@ bool measure_order_send(struct measure *m, const struct soak_event *e, char *err
 {
 	if (!m->have_mid)
 		return soak_errorf(err, "'send' before any mid (a 'mid' or both 'bid' and 'ask')");
-	if (find(m, e->id))
-		return soak_errorf(err, "order '%s' sent while already open", e->id);
 	if (m->order_n >= MEASURE_MAX_OPEN_ORDERS)
 		return soak_errorf(err, "more than %d orders open at once", MEASURE_MAX_OPEN_ORDERS);
 	if (2 * (m->order_n + 1) > m->order_cap && !grow(m))
 		return soak_errorf(err, "out of memory");
 	size_t h = hash_id(e->id);
 	struct measure_order *o = &m->orders[slot_of(m, e->id, h)];
-	*o = (struct measure_order){ .hash = h, .send_t = e->t, .mid_at_send = m->mid, .qty = e->qty,
-				     .remaining = e->qty, .side = e->side, .kind = e->kind };
+	if (o->id[0])
+		return soak_errorf(err, "order '%s' sent while already open", e->id);
 	strcpy(o->id, e->id);
+	o->hash = h;
+	o->send_t = e->t;
+	o->ack_t = 0;
+	o->mid_at_send = m->mid;
+	o->qty = o->remaining = e->qty;
+	o->side = e->side;
+	o->kind = e->kind;
+	o->acked = false;
 	m->order_n++;
 	m->k.order_count++;
 	if (e->kind == SOAK_QUOTE)

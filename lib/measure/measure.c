@@ -41,6 +41,9 @@ void measure_begin(struct measure *m)
 	m->pend_head = m->pend_n = 0;
 	memset(m->pend_cursor, 0, sizeof m->pend_cursor);
 	m->next_due = INFINITY;
+	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++)
+		m->due[j] = INFINITY;
+	memset(m->same_as_profile, 0, sizeof m->same_as_profile);
 	m->oom = false;
 }
 
@@ -98,30 +101,30 @@ static void settle_one(struct measure *m, int j)
 /* The earliest markout still to settle, over every horizon. */
 static void update_next_due(struct measure *m)
 {
-	size_t tail = m->pend_head + m->pend_n;
 	m->next_due = INFINITY;
-	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++) {
-		if (m->pend_cursor[j] == tail)
-			continue;
-		double due = m->pending[m->pend_cursor[j] & (m->pend_cap - 1)].t + horizon_of(m, j);
-		if (due < m->next_due)
-			m->next_due = due;
-	}
+	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++)
+		if (m->due[j] < m->next_due)
+			m->next_due = m->due[j];
 }
 
 /* Settle the markouts due before t (every one when all), drop finished fills. */
 static void settle_markouts(struct measure *m, double t, bool all)
 {
 	size_t tail = m->pend_head + m->pend_n;
+	size_t mask = m->pend_cap - 1;
 	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++) {
+		if (m->same_as_profile[j] || (!all && !(m->due[j] < t)))
+			continue;
 		double h = horizon_of(m, j);
 		while (m->pend_cursor[j] < tail &&
-		       (all || m->pending[m->pend_cursor[j] & (m->pend_cap - 1)].t + h < t))
+		       (all || m->pending[m->pend_cursor[j] & mask].t + h < t))
 			settle_one(m, j);
+		m->due[j] = m->pend_cursor[j] < tail ?
+			    m->pending[m->pend_cursor[j] & mask].t + h : INFINITY;
 	}
 	size_t oldest = tail;
 	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++)
-		if (m->pend_cursor[j] < oldest)
+		if (!m->same_as_profile[j] && m->pend_cursor[j] < oldest)
 			oldest = m->pend_cursor[j];
 	m->pend_n -= oldest - m->pend_head;
 	m->pend_head = oldest;
@@ -167,6 +170,8 @@ static bool on_start(struct measure *m, const struct soak_event *e, char *err)
 	m->risk_budget = e->risk_budget;
 	m->horizon = m->cfg.markout_s > 0 ? m->cfg.markout_s :
 		     e->markout_s > 0 ? e->markout_s : MEASURE_DEFAULT_MARKOUT_S;
+	for (int j = 1; j <= MEASURE_N_EXTRA_HORIZONS; j++)   /* no need to settle it twice */
+		m->same_as_profile[j] = measure_extra_horizons_s[j - 1] == m->horizon;
 	return true;
 }
 
@@ -177,12 +182,10 @@ static bool maker_fill(struct measure *m, double signed_qty, double price, char 
 	m->k.maker_volume += fabs(signed_qty) * price;
 	if (!measure_pending_push(m, (struct measure_pending){ m->t, m->mid, signed_qty }, err))
 		return false;
-	double shortest = m->horizon;
-	for (int j = 0; j < MEASURE_N_EXTRA_HORIZONS; j++)
-		if (measure_extra_horizons_s[j] < shortest)
-			shortest = measure_extra_horizons_s[j];
-	if (m->t + shortest < m->next_due)   /* the new fill is due first */
-		update_next_due(m);
+	for (int j = 0; j <= MEASURE_N_EXTRA_HORIZONS; j++)
+		if (m->due[j] == INFINITY && !m->same_as_profile[j])   /* nothing else pending for it */
+			m->due[j] = m->t + horizon_of(m, j);
+	update_next_due(m);
 	return true;
 }
 
@@ -334,7 +337,8 @@ static void money_kpis(struct measure *m, struct soak_summary *k)
 	k->slippage_bps = per_traded(m, m->slippage);
 	k->inventory_bps = per_traded(m, m->inventory);
 	for (int j = 0; j < MEASURE_N_EXTRA_HORIZONS; j++)
-		k->adverse_bps_h[j] = per_traded(m, m->adverse_h[j]);
+		k->adverse_bps_h[j] = per_traded(m, m->same_as_profile[j + 1] ? m->adverse :
+								  m->adverse_h[j]);
 	k->maker_taker_ratio = m->traded > 0 ? k->maker_volume / m->traded : 0.0;
 }
 

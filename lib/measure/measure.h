@@ -111,6 +111,8 @@ struct measure {
 	size_t pend_cap, pend_head, pend_n;   /* pend_head: sequence number of the oldest */
 	size_t pend_cursor[MEASURE_N_EXTRA_HORIZONS + 1];   /* next to settle, per horizon */
 	double next_due;               /* earliest markout time pending (INFINITY: none) */
+	double due[MEASURE_N_EXTRA_HORIZONS + 1];   /* per horizon: its next markout time */
+	bool same_as_profile[MEASURE_N_EXTRA_HORIZONS + 1];   /* an extra horizon equal to h: copied */
 	bool oom;
 };
 

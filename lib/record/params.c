@@ -8,7 +8,7 @@
 
 const struct soak_param_def soak_param_defs[SOAK_PARAM_COUNT] = {
 	[P_BASE_SPREAD_BPS_DELTA] = {"base_spread_bps_delta", "quoting.base_spread_bps_delta",
-		"bps", 0.14, 0.0, 0.6, false, "extra half-spread added to the base quote distance"},
+		"bps", 0.14, -1.5, 1.5, false, "extra half-spread added to the base quote distance"},
 	[P_MIN_INTERVAL_MS] = {"min_interval_ms", "quoting.min_interval_ms",
 		"ms", 65, 20, 300, false, "shortest time between two quote updates"},
 	[P_REPLACE_RATE_PER_MIN] = {"replace_rate_per_min", "quoting.replace_rate_per_min",
