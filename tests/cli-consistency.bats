@@ -115,4 +115,18 @@ programs() {
 	[[ "$output" == *"option '--run' has no effect without --plot"* ]]
 	run soak-next --preset maker_bias_uplift_v1 < /dev/null
 	[ "$status" -eq 2 ]
+	cd "$BATS_TEST_TMPDIR"
+	run soak-run -q -n 2 --warmup-preset warmup_conservative_v1 --out a
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--warmup-preset' has no effect without --warmup"* ]]
+	[ ! -e a ]
+	run soak-run -q -n 2 --seed 3 --engine 'soak-mock --seed=3' --out b
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--seed' has no effect with --engine=soak-mock --seed=3"* ]]
+	run soak-run -q -n 2 --market market_default --engine 'soak-mock' --out c
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--market' has no effect with --engine=soak-mock"* ]]
+	run soak-run --warmpu
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "soak-run: unknown option '--warmpu'; did you mean '--warmup'?" ]
 }
