@@ -5,10 +5,12 @@
 # tuner-filter | kpi-gate | soak-log, as soak-run runs it).  Prints a Markdown table: for each run, how
 # many seeds meet each criterion, and each steady KPI's mean and standard
 # deviation across seeds (of the per-seed mean over iterations 7-24).
+# A velocity trigger is a key the guard skipped or scaled down.
 #
-# Usage: bench/acceptance.sh [-s FIRST-LAST] [-b BINDIR] [-m MARKET] [-k KEEPDIR]
+# Usage: bench/acceptance.sh [-s FIRST-LAST] [-b BINDIR] [-m MARKET] [-r RULES] [-k KEEPDIR]
 #   -s  seeds (default 1-20)     -b  directory of the built programs (default: PATH)
 #   -m  market profile for soak-mock (default market_default)
+#   -r  tuner rule table (default: soak-run's default)
 #   -k  keep the logs in KEEPDIR (one per seed and run)
 # Needs jq.  Run from anywhere; SOAKKIT_PRESET_PATH is set to the source
 # presets/ when unset.
@@ -17,14 +19,16 @@ set -eu
 seeds=1-20
 bindir=
 market=market_default
+rules=
 keep=
-while getopts s:b:m:k: opt; do
+while getopts s:b:m:r:k: opt; do
 	case $opt in
 	s) seeds=$OPTARG ;;
 	b) bindir=$OPTARG ;;
 	m) market=$OPTARG ;;
+	r) rules=$OPTARG ;;
 	k) keep=$OPTARG ;;
-	*) echo "usage: $0 [-s FIRST-LAST] [-b BINDIR] [-m MARKET] [-k KEEPDIR]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-s FIRST-LAST] [-b BINDIR] [-m MARKET] [-r RULES] [-k KEEPDIR]" >&2; exit 2 ;;
 	esac
 done
 first_seed=${seeds%-*}
@@ -46,7 +50,7 @@ run_soak() {
 	warmup=--no-warmup
 	[ "$2" = warm ] && warmup=--warmup
 	soak-run -q --seed "$1" $warmup --preset maker_bias_uplift_v1 --market "$market" \
-		--iterations $iterations --force --out "$work/run" >/dev/null || [ $? -eq 1 ]
+		${rules:+--rules "$rules"} --iterations $iterations --force --out "$work/run" >/dev/null || [ $? -eq 1 ]
 	cp "$work/run/iterations.jsonl" "$3"
 }
 
@@ -74,8 +78,8 @@ judge='
     keys2: all(.tuning.changed_keys | length <= 2),
     cooldown: ([range(1; length) as $i | .[$i - 1].tuning.changed_keys as $a
                | .[$i].tuning.changed_keys | map(select(. as $k | $a | index($k))) | length] | all(. == 0)),
-    vel_warm: ([$w[].tuning.skipped | to_entries[] | select(.value == "velocity")] | length <= 2),
-    vel_steady: ([$st[].tuning.skipped | to_entries[] | select(.value == "velocity")] | length == 0),
+    vel_warm: ([$w[].tuning | (.skipped | to_entries[] | select(.value == "velocity")), (.scaled // {} | to_entries[])] | length <= 2),
+    vel_steady: ([$st[].tuning | (.skipped | to_entries[] | select(.value == "velocity")), (.scaled // {} | to_entries[])] | length == 0),
     early_fail: ($w | any(.gate.status == "FAIL")),
     early_neg_net: ($w | any(.summary.net_bps < 0)),
     early_risk_spike: ($w | any(.summary.risk_ratio > 0.50)),
@@ -105,7 +109,7 @@ while [ "$seed" -le "$last_seed" ]; do
 	seed=$((seed + 1))
 done
 
-jq -s -r --arg seeds "$seeds" '
+jq -s -r --arg seeds "$seeds" --arg rules "${rules:-the default}" '
   def count(f): map(select(f)) | length;
   def mean: if length == 0 then 0 else add / length end;
   def sd: mean as $m | if length < 2 then 0 else (map((. - $m) * (. - $m)) | add / (length - 1) | sqrt) end;
@@ -115,7 +119,7 @@ jq -s -r --arg seeds "$seeds" '
   def row(name; f): "| \(name) | \($w | count(f)) / \($n) | \($c | count(f)) / \($n) |";
   def kpi(k): "| steady \(k): mean ± sd across seeds | \(fmt([$w[].steady[k]] | mean)) ± \(fmt([$w[].steady[k]] | sd)) | \(fmt([$c[].steady[k]] | mean)) ± \(fmt([$c[].steady[k]] | sd)) |";
   def it1(k): "| iteration 1 \(k): mean (min – max) | \(fmt([$w[].it1[k]] | mean)) (\(fmt([$w[].it1[k]] | min)) – \(fmt([$w[].it1[k]] | max))) | \(fmt([$c[].it1[k]] | mean)) (\(fmt([$c[].it1[k]] | min)) – \(fmt([$c[].it1[k]] | max))) |";
-  "Seeds \($seeds), 24 iterations, preset maker_bias_uplift_v1.",
+  "Seeds \($seeds), 24 iterations, preset maker_bias_uplift_v1, rules \($rules).",
   "",
   "| criterion | with warm-up | without |",
   "|---|---|---|",
@@ -132,8 +136,8 @@ jq -s -r --arg seeds "$seeds" '
   row("last 8: risk median ≤ 0.40"; .l8_risk),
   row("tuner: at most 2 keys per iteration"; .keys2),
   row("tuner: cooldown respected (1 iteration per key)"; .cooldown),
-  row("velocity guard: ≤ 2 triggers in 1-4"; .vel_warm),
-  row("velocity guard: none in 7-24"; .vel_steady),
+  row("velocity guard: ≤ 2 triggers (skips and scalings) in 1-4"; .vel_warm),
+  row("velocity guard: no trigger in 7-24"; .vel_steady),
   row("a FAIL in iterations 1-4"; .early_fail),
   row("negative net_bps in iterations 1-4"; .early_neg_net),
   row("risk > 0.50 in iterations 1-4"; .early_risk_spike),

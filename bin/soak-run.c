@@ -66,7 +66,8 @@ static const char help_text[] =
 "      --set=KEY=VALUE       one baseline parameter (repeatable)\n"
 "  -s, --seed=N              seed of the built-in market (default 1)\n"
 "      --market=NAME|FILE    market profile of soak-mock (default market_default)\n"
-"      --rules=NAME|FILE     tuner rule table (default tuner_rules_v1)\n"
+"      --rules=NAME|FILE     tuner rule table (default tuner_rules_v2; none:\n"
+"                            no rules, the control)\n"
 "      --thresholds=NAME|FILE  gate thresholds (default kpi_thresholds_v1)\n"
 "  -e, --engine=ENGINE       mock (default): the built-in simulator;\n"
 "                            replay:FILE: the KPIs of a recorded log;\n"
@@ -154,7 +155,7 @@ static void run_defaults(struct run *r)
 {
 	*r = (struct run){
 		.iterations = 24, .warmup_preset = "warmup_conservative_v1",
-		.market = "market_default", .rules = "tuner_rules_v1",
+		.market = "market_default", .rules = "tuner_rules_v2",
 		.thresholds = "kpi_thresholds_v1", .engine = "mock", .seed = 1,
 		.out = "soak-out",
 	};
@@ -356,7 +357,7 @@ static void resolve_files(struct run *r)
 		add_file(r, "warmup-preset", r->warmup_preset, true);
 	if (r->params)
 		add_file(r, "params", r->params, false);
-	add_file(r, "rules", r->rules, true);
+	add_file(r, "rules", tuner_rules_arg(r->rules), true);
 	add_file(r, "thresholds", r->thresholds, true);
 	if (!strcmp(r->engine, "mock"))
 		add_file(r, "market", r->market, true);

@@ -13,11 +13,13 @@
 static const char help_text[] =
 "Usage: tuner-filter [OPTION]...\n"
 "Decide which of `tuning.proposed_deltas' (written by tuner-propose) are\n"
-"applied: at most K keys, largest range-normalized change first, none on\n"
-"cooldown, within the velocity budget, no A->B->A oscillation, frozen keys\n"
-"held after a steady stretch.  Writes `tuning.deltas', `tuning.skipped' and\n"
-"the rest of the decision, `next_params' and `state.tuner' (JSON lines,\n"
-"stdin to stdout).  Records need `iteration', `summary' and `tuning'.\n"
+"applied: at most K keys (one velocity held back first, then the largest\n"
+"range-normalized change), none on cooldown, steps scaled down to the\n"
+"velocity budget left, no A->B->A\n"
+"oscillation, frozen keys held after a steady stretch.  Writes\n"
+"`tuning.deltas', `tuning.skipped', `tuning.scaled' and the rest of the\n"
+"decision, `next_params' and `state.tuner' (JSON lines, stdin to stdout).\n"
+"Records need `iteration', `summary' and `tuning'.\n"
 "\n"
 "  -k, --max-keys=K             most keys changed per iteration (2)\n"
 "      --cooldown=C             iterations a changed key is skipped (1)\n"
@@ -62,6 +64,7 @@ struct step {
 	bool changed[SOAK_PARAM_COUNT];
 	double from[SOAK_PARAM_COUNT];   /* value before the change */
 	double size;                     /* range-normalized change applied */
+	bool held[SOAK_PARAM_COUNT];     /* skipped by velocity */
 	long streak;                     /* good iterations in a row ending here */
 	bool freeze;                     /* a freeze started here */
 };
@@ -126,16 +129,35 @@ static bool read_from(const cJSON *obj, const char *where, struct step *st, char
 	return true;
 }
 
+/* The optional list of keys velocity skipped (absent in logs before it existed). */
+static bool read_held(const cJSON *obj, const char *where, struct step *st, char *err)
+{
+	const cJSON *list = soak_get(obj, "velocity");
+	int index = 0;
+	if (!list)
+		return true;
+	if (!cJSON_IsArray(list))
+		return soak_errorf(err, "'%s.velocity' is not an array", where);
+	for (const cJSON *k = list->child; k; k = k->next, index++) {
+		int id = cJSON_IsString(k) ? soak_param_by_key(k->valuestring) : -1;
+		if (id < 0)
+			return soak_errorf(err, "'%s.velocity[%d]' is not a parameter name", where, index);
+		st->held[id] = true;
+	}
+	return true;
+}
+
 static bool read_step(const cJSON *obj, const char *where, struct step *st, char *err)
 {
-	static const char *const fields[] = {"iteration", "from", "size", "streak", "freeze", NULL};
+	static const char *const fields[] = {"iteration", "from", "size", "velocity", "streak",
+		"freeze", NULL};
 	double iteration, streak;
 	memset(st, 0, sizeof *st);
 	if (!cJSON_IsObject(obj))
 		return soak_errorf(err, "'%s' is not an object", where);
 	if (!only_fields(obj, fields, where, err) ||
 	    !read_whole(obj, "iteration", where, 1, 1e9, &iteration, err) ||
-	    !read_from(obj, where, st, err) ||
+	    !read_from(obj, where, st, err) || !read_held(obj, where, st, err) ||
 	    !read_whole(obj, "streak", where, 0, 1e9, &streak, err) ||
 	    !want_bool(obj, "freeze", where, &st->freeze, err))
 		return false;
@@ -208,6 +230,14 @@ static cJSON *step_json(const struct step *st)
 			cJSON_AddItemToObject(from, soak_param_defs[id].key, soak_num(st->from[id]));
 	cJSON_AddItemToObject(obj, "from", from);
 	cJSON_AddItemToObject(obj, "size", soak_num(st->size));
+	cJSON *held = cJSON_CreateArray();
+	for (int id = 0; id < SOAK_PARAM_COUNT; id++)
+		if (st->held[id])
+			cJSON_AddItemToArray(held, cJSON_CreateString(soak_param_defs[id].key));
+	if (held->child)
+		cJSON_AddItemToObject(obj, "velocity", held);
+	else
+		cJSON_Delete(held);
 	cJSON_AddItemToObject(obj, "streak", soak_num((double)st->streak));
 	cJSON_AddBoolToObject(obj, "freeze", st->freeze);
 	return obj;
@@ -316,11 +346,15 @@ struct candidate {
 	int index;          /* into decision_input.key */
 	double applied;     /* after clamping to bounds */
 	double size;        /* range-normalized */
+	bool first;         /* skipped by velocity at the previous iteration */
+	bool integer;       /* a whole-number parameter */
 };
 
 struct decision {
 	const char *reason[SOAK_PARAM_COUNT];   /* by input index; NULL = applied */
 	double applied[SOAK_PARAM_COUNT];       /* by input index */
+	double unscaled[SOAK_PARAM_COUNT];      /* by input index: clamped, before the budget */
+	double factor[SOAK_PARAM_COUNT];        /* by input index: applied / unscaled */
 	bool frozen;
 	long frozen_until;
 	long streak;
@@ -372,6 +406,7 @@ static const char *screen_key(const struct filter_options *o, const struct tuner
 	int id = in->key[index].param;
 	double cur = in->params.value[id], delta = in->key[index].delta;
 	const struct step *last = last_change(s, id);
+	const struct step *prev = s->n ? &s->step[s->n - 1] : NULL;
 	if (delta == 0)
 		return "no_change";
 	if (d->frozen && o->freeze_key[id])
@@ -389,16 +424,22 @@ static const char *screen_key(const struct filter_options *o, const struct tuner
 	c->index = index;
 	c->applied = next - cur;
 	c->size = soak_param_normalized(id, c->applied);
+	c->first = prev && prev->iteration == in->iteration - 1 && prev->held[id];
+	c->integer = soak_param_defs[id].integer;
 	return NULL;
 }
 
-/* Largest size first; ties keep the proposal order (insertion sort is stable). */
-static void sort_candidates(struct candidate *c, int n)
+/*
+ * Sort by `before' (a strict order), keeping equal entries in their order
+ * (insertion sort is stable).
+ */
+static void sort_candidates(struct candidate *c, int n,
+			    bool (*before)(const struct candidate *, const struct candidate *))
 {
 	for (int i = 1; i < n; i++) {
 		struct candidate x = c[i];
 		int j = i - 1;
-		while (j >= 0 && c[j].size < x.size - TUNER_TIE_EPSILON) {
+		while (j >= 0 && before(&x, &c[j])) {
 			c[j + 1] = c[j];
 			j--;
 		}
@@ -406,11 +447,92 @@ static void sort_candidates(struct candidate *c, int n)
 	}
 }
 
+/*
+ * The ranking for max_keys: a key velocity held back at the previous
+ * iteration first (so larger steps cannot starve it), then largest size
+ * first; ties keep the proposal order.
+ */
+static bool larger(const struct candidate *a, const struct candidate *b)
+{
+	if (a->first != b->first)
+		return a->first;
+	return b->size < a->size - TUNER_TIE_EPSILON;
+}
+
+/*
+ * The order of the velocity budget: keys held back last iteration, then
+ * whole-number keys (they move in units), then smaller steps.
+ */
+static bool budget_first(const struct candidate *a, const struct candidate *b)
+{
+	if (a->first != b->first)
+		return a->first;
+	if (a->integer != b->integer)
+		return a->integer;
+	return a->size < b->size - TUNER_TIE_EPSILON;
+}
+
+/*
+ * The size of c's step within a share of the velocity budget: all of it
+ * when it fits, else scaled down; a whole-number parameter moves in whole
+ * units, at least one when the budget left (`left') holds one.
+ */
+static double fit_step(const struct decision_input *in, const struct candidate *c,
+		       double share, double left)
+{
+	int id = in->key[c->index].param;
+	if (c->size <= share + TUNER_TIE_EPSILON)
+		return c->size;
+	if (!soak_param_defs[id].integer)
+		return share;
+	double unit = soak_param_normalized(id, 1);
+	double units = floor(share / unit + 1e-9);
+	if (units < 1 && left >= unit - TUNER_TIE_EPSILON)
+		units = 1;
+	return units * unit;
+}
+
+/*
+ * Spend the velocity budget left on the kept candidates: in budget_first
+ * order, each takes at most an equal share of what is left, so a step is
+ * scaled down rather than skipped.  A key that gets nothing is skipped
+ * with "velocity"; when one held back last iteration gets nothing, the
+ * rest of the budget is kept for it (the others are skipped too), so no
+ * key is held back by velocity alone 3 iterations in a row.
+ */
+static void spend_budget(const struct decision_input *in, struct candidate *c, int n,
+			 struct decision *d)
+{
+	double left = fmax(0, d->cap - d->used_before);
+	sort_candidates(c, n, budget_first);
+	for (int i = 0; i < n; i++) {
+		int index = c[i].index, id = in->key[index].param;
+		double size = left > TUNER_TIE_EPSILON ? fit_step(in, &c[i], left / (n - i), left) : 0;
+		if (size <= TUNER_TIE_EPSILON) {
+			d->reason[index] = "velocity";
+			d->now.held[id] = true;
+			if (c[i].first)
+				left = 0;
+			continue;
+		}
+		d->unscaled[index] = c[i].applied;
+		d->factor[index] = size / c[i].size;
+		d->applied[index] = c[i].applied * d->factor[index];
+		if (soak_param_defs[id].integer)
+			d->applied[index] = round(d->applied[index]);
+		left -= size;
+		d->used_after += size;
+		d->now.changed[id] = true;
+		d->now.from[id] = as_printed(in->params.value[id]);
+		d->now.size += size;
+	}
+}
+
 static void decide(const struct filter_options *o, const struct tuner_state *s,
 		   const struct decision_input *in, struct decision *d)
 {
 	struct candidate cand[SOAK_PARAM_COUNT];
-	int n = 0, taken = 0;
+	int n = 0;
 	memset(d, 0, sizeof *d);
 	d->now.iteration = in->iteration;
 	decide_freeze(o, s, in, d);
@@ -422,22 +544,10 @@ static void decide(const struct filter_options *o, const struct tuner_state *s,
 	for (int i = 0; i < in->n; i++)
 		if (!(d->reason[i] = screen_key(o, s, in, d, i, &cand[n])))
 			n++;
-	sort_candidates(cand, n);
-	for (int i = 0; i < n; i++) {
-		int id = in->key[cand[i].index].param;
-		if (taken == o->max_keys) {
-			d->reason[cand[i].index] = "max_keys";
-		} else if (d->used_after + cand[i].size > d->cap + TUNER_TIE_EPSILON) {
-			d->reason[cand[i].index] = "velocity";
-		} else {
-			taken++;
-			d->used_after += cand[i].size;
-			d->applied[cand[i].index] = cand[i].applied;
-			d->now.changed[id] = true;
-			d->now.from[id] = as_printed(in->params.value[id]);
-			d->now.size += cand[i].size;
-		}
-	}
+	sort_candidates(cand, n, larger);
+	for (int i = o->max_keys; i < n; i++)
+		d->reason[cand[i].index] = "max_keys";
+	spend_budget(in, cand, n < o->max_keys ? n : o->max_keys, d);
 	d->now.size = as_printed(d->now.size);
 }
 
@@ -447,6 +557,7 @@ static void write_tuning(const struct decision_input *in, const struct decision 
 {
 	cJSON *deltas = cJSON_CreateObject(), *skipped = cJSON_CreateObject();
 	cJSON *clipped = cJSON_CreateObject(), *changed = cJSON_CreateArray();
+	cJSON *scaled = cJSON_CreateObject();
 	cJSON *guards = cJSON_CreateObject();
 	for (int i = 0; i < in->n; i++) {
 		const char *key = soak_param_defs[in->key[i].param].key;
@@ -456,7 +567,9 @@ static void write_tuning(const struct decision_input *in, const struct decision 
 		}
 		cJSON_AddItemToObject(deltas, key, soak_num(d->applied[i]));
 		cJSON_AddItemToArray(changed, cJSON_CreateString(key));
-		if (!near(in->key[i].param, d->applied[i], in->key[i].delta))
+		if (d->factor[i] < 1 - TUNER_VALUE_EPSILON)
+			cJSON_AddItemToObject(scaled, key, soak_num(d->factor[i]));
+		if (!near(in->key[i].param, d->unscaled[i], in->key[i].delta))
 			cJSON_AddItemToObject(clipped, key, soak_num(in->key[i].delta));
 	}
 	cJSON_AddItemToObject(guards, "velocity_cap", soak_num(d->cap));
@@ -469,6 +582,7 @@ static void write_tuning(const struct decision_input *in, const struct decision 
 	soak_set(in->tuning, "deltas", deltas);
 	soak_set(in->tuning, "skipped", skipped);
 	soak_set(in->tuning, "clipped", clipped);
+	soak_set(in->tuning, "scaled", scaled);
 	soak_set(in->tuning, "applied", cJSON_CreateBool(cJSON_GetArraySize(changed) > 0));
 	soak_set(in->tuning, "changed_keys", changed);
 	soak_set(in->tuning, "guards", guards);

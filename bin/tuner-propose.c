@@ -19,7 +19,7 @@ static const char help_text[] =
 "`tuning' section (JSON lines, stdin to stdout).  Records need `summary';\n"
 "`params' absent means every parameter at its baseline.\n"
 "\n"
-"  -r, --rules=NAME|FILE   rule table (default tuner_rules_v1)\n"
+"  -r, --rules=NAME|FILE   rule table (default tuner_rules_v2)\n"
 "      --check-rules       check the rule table, print a summary and exit\n"
 SOAK_STREAM_HELP
 SOAK_LIST_PRESETS_HELP
@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
-	const char *rules_arg = "tuner_rules_v1";
+	const char *rules_arg = "tuner_rules_v2";
 	bool check = false;
 	struct soak_stream s;
 	int opt;

@@ -92,7 +92,7 @@ programs() {
 	run kpi-gate --list-presets
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "kpi_thresholds_v1	thresholds	$SOAK_SRCDIR/presets/kpi_thresholds_v1.json" ]
-	[ "$(printf '%s\n' "$output" | cut -f 1,2 | tr '\t\n' ': ')" = "compare_default:compare kpi_thresholds_v1:thresholds maker_bias_uplift_v1:preset market_default:market tuner_rules_v1:rules warmup_conservative_v1:preset " ]
+	[ "$(printf '%s\n' "$output" | cut -f 1,2 | tr '\t\n' ': ')" = "compare_default:compare kpi_thresholds_v1:thresholds maker_bias_uplift_v1:preset market_default:market tuner_rules_none:rules tuner_rules_v1:rules tuner_rules_v2:rules warmup_conservative_v1:preset " ]
 	# a directory earlier in the path adds names and hides the same name later
 	mkdir "$BATS_TEST_TMPDIR/mine"
 	cp "$SOAK_SRCDIR/presets/maker_bias_uplift_v1.json" "$BATS_TEST_TMPDIR/mine/my_preset.json"

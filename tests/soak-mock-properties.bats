@@ -39,7 +39,7 @@ profile() {
 	tight=$(warm adverse_bps '.base_spread_bps_delta = -1.5')
 	wide=$(warm adverse_bps '.base_spread_bps_delta = 1.5')
 	echo "adverse_bps: tight $tight, wide $wide"
-	jq -en "$tight > $wide * 1.3" >/dev/null
+	jq -en "$tight > $wide * 1.15" >/dev/null
 }
 
 @test "adverse selection and informed fills grow as the bot's view of the market ages" {

@@ -16,7 +16,7 @@ finished() {
 }
 
 @test "--first ignores stdin" {
-	run_pipe "echo 'not json' | soak-next --first"
+	run_pipe "soak-next --first <<< 'not json'"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	assert_jq '.iteration == 1'

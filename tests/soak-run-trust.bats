@@ -303,7 +303,7 @@ kill_and_resume() { # kill_and_resume WHAT STOP DIR
 	[ "$(jq -r .run_id "$(out a)/run.json")" != "$(jq -r .run_id "$(out c)/run.json")" ]
 	jq -e --arg v "$(soak-run --version | awk '{print $3}')" '.soakkit == $v and (.run_id | test("^[0-9a-f]{16}$"))
 		and .iterations == 3 and .seed == 4 and .warmup and .warmup_preset == "warmup_conservative_v1"
-		and .preset == "maker_bias_uplift_v1" and .thresholds == "kpi_thresholds_v1" and .rules == "tuner_rules_v1"
+		and .preset == "maker_bias_uplift_v1" and .thresholds == "kpi_thresholds_v1" and .rules == "tuner_rules_v2"
 		and .market == "market_default" and .engine == "mock"
 		and ([.files[].role] == ["preset", "warmup-preset", "rules", "thresholds", "market"])' "$(out a)/run.json"
 	# every sha256 is the file's (checked by sha256sum)

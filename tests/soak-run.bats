@@ -44,7 +44,7 @@ assert_seed_criteria() { # DIR
 
 @test "without warm-up the first iterations fail as the seed's baseline did" {
 	for seed in 1 2 3; do
-		run soak-run -q --seed "$seed" --preset maker_bias_uplift_v1 --out "$(out n$seed)"
+		run soak-run -q --seed "$seed" --preset maker_bias_uplift_v1 --rules tuner_rules_v1 --out "$(out n$seed)"
 		log="$(out n$seed)/iterations.jsonl"
 		[ "$(grep -c . "$log")" -eq 24 ]
 		# FAILs in the first iterations (1 and 2), negative net, a risk spike

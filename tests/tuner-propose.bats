@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# tuner-propose: every rule of tuner_rules_v1 fires at its boundary and not
+# tuner-propose (--rules tuner_rules_v1, the original's table; tuner_rules_v2,
+# the default, is tests/tuner-rules-v2.bats): every rule of tuner_rules_v1 fires at its boundary and not
 # just outside it; the apply decision, the conflict rule, missing KPIs.
 load helpers
 
@@ -13,7 +14,7 @@ propose() {
 	summary=$(jq -cn --argjson q "$quiet" --argjson o "$1" '$q + $o')
 	params=$(jq -cn --argjson b "$baseline_params" --argjson o "${2:-{\}}" '$b + $o')
 	printf '{"iteration":5,"params":%s,"summary":%s}\n' "$params" "$summary" |
-		tuner-propose "${@:3}"
+		tuner-propose --rules tuner_rules_v1 "${@:3}"
 }
 
 @test "quiet iteration: no rule fires, nothing proposed, decision apply" {
@@ -190,13 +191,13 @@ propose() {
 }
 
 @test "a missing KPI leaves the rest of its group undecided" {
-	run bash -c "jq -cn --argjson q '$quiet' '{iteration:1,summary:(\$q | del(.p95_latency_ms))}' | tuner-propose"
+	run bash -c "jq -cn --argjson q '$quiet' '{iteration:1,summary:(\$q | del(.p95_latency_ms))}' | tuner-propose --rules tuner_rules_v1"
 	[ "$status" -eq 0 ]
 	assert_jq '[.tuning.not_evaluated[].rule] == ["latency_soft","latency_hard"]'
 }
 
 @test "a missing or null required KPI rejects the line" {
-	run bash -c "echo '{\"iteration\":1,\"summary\":{\"risk_ratio\":0.5}}' | tuner-propose"
+	run bash -c "echo '{\"iteration\":1,\"summary\":{\"risk_ratio\":0.5}}' | tuner-propose --rules tuner_rules_v1"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"line 1: missing field 'summary.net_bps' (required by rules 'tuner_rules_v1')"* ]]
 	run propose '{"risk_ratio":null}'
@@ -219,13 +220,13 @@ propose() {
 	run propose '{}' '{"min_intreval_ms":70}'
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown parameter 'params.min_intreval_ms'"* ]]
-	run bash -c "echo '{\"iteration\":1}' | tuner-propose"
+	run bash -c "echo '{\"iteration\":1}' | tuner-propose --rules tuner_rules_v1"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"missing field 'summary'"* ]]
 }
 
 @test "original ITER_SUMMARY layout: no params means baseline; its tuning is replaced" {
-	run bash -c "sed -n 3p '$FIXTURES/tuner-legacy-12.jsonl' | tuner-propose"
+	run bash -c "sed -n 3p '$FIXTURES/tuner-legacy-12.jsonl' | tuner-propose --rules tuner_rules_v1"
 	[ "$status" -eq 0 ]
 	assert_jq '.tuning.proposed_deltas == {"min_interval_ms":5,"impact_cap_ratio":-0.01,"tail_age_ms":30}'
 	assert_jq '.tuning | has("deltas") or has("applied") | not'
@@ -233,7 +234,7 @@ propose() {
 }
 
 @test "the legacy series: rules fired per iteration" {
-	run bash -c "tuner-propose < '$FIXTURES/tuner-legacy-12.jsonl' | jq -c '[.iteration, .tuning.rules_fired, .tuning.apply_decision]'"
+	run bash -c "tuner-propose --rules tuner_rules_v1 < '$FIXTURES/tuner-legacy-12.jsonl' | jq -c '[.iteration, .tuning.rules_fired, .tuning.apply_decision]'"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '[1,["adverse_driver","slippage_driver"],true]' ]
 	[ "${lines[2]}" = '[3,["risk_aggressive"],true]' ]
@@ -244,7 +245,7 @@ propose() {
 }
 
 @test "fields outside tuning pass through untouched" {
-	run bash -c "echo '{\"iteration\":1,\"summary\":{\"net_bps\":2,\"risk_ratio\":0.1,\"x\":1.50},\"gate\":{\"status\":\"PASS\"},\"z\":[1,2.0]}' | tuner-propose"
+	run bash -c "echo '{\"iteration\":1,\"summary\":{\"net_bps\":2,\"risk_ratio\":0.1,\"x\":1.50},\"gate\":{\"status\":\"PASS\"},\"z\":[1,2.0]}' | tuner-propose --rules tuner_rules_v1"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"x":1.50'* ]]
 	[[ "$output" == *'"z":[1,2.0]'* ]]
@@ -252,16 +253,16 @@ propose() {
 }
 
 @test "stream and step agree; output is deterministic" {
-	tuner-propose < "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/stream"
-	while IFS= read -r line; do printf '%s\n' "$line" | tuner-propose; done \
+	tuner-propose --rules tuner_rules_v1 < "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/stream"
+	while IFS= read -r line; do printf '%s\n' "$line" | tuner-propose --rules tuner_rules_v1; done \
 		< "$FIXTURES/tuner-legacy-12.jsonl" > "$BATS_TEST_TMPDIR/step"
 	cmp "$BATS_TEST_TMPDIR/stream" "$BATS_TEST_TMPDIR/step"
-	tuner-propose < "$FIXTURES/tuner-legacy-12.jsonl" | cmp - "$BATS_TEST_TMPDIR/stream"
+	tuner-propose --rules tuner_rules_v1 < "$FIXTURES/tuner-legacy-12.jsonl" | cmp - "$BATS_TEST_TMPDIR/stream"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/stream")" -eq 12 ]
 }
 
 @test "--on-error=skip skips a bad line and goes on" {
-	run bash -c "{ echo '{\"iteration\":1,\"summary\":{}}'; sed -n 1p '$FIXTURES/tuner-legacy-12.jsonl'; } | tuner-propose --on-error=skip 2>/dev/null"
+	run bash -c "{ echo '{\"iteration\":1,\"summary\":{}}'; sed -n 1p '$FIXTURES/tuner-legacy-12.jsonl'; } | tuner-propose --rules tuner_rules_v1 --on-error=skip 2>/dev/null"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	assert_jq '.iteration == 1 and .tuning.apply_decision == true'

@@ -14,11 +14,16 @@ bad_rules() {
 		{ echo "message: $output"; return 1; }
 }
 
-@test "the default table loads by name and by path" {
+@test "the default table is tuner_rules_v2; both tables load by name and by path" {
 	run tuner-propose --check-rules
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tuner_rules_v2.json: 11 rules, 0 conflict rules, required KPIs: net_bps maker_taker_ratio p95_latency_ms risk_ratio" ]]
+	run tuner-propose --rules tuner_rules_v1 --check-rules
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"tuner_rules_v1.json: 8 rules, 1 conflict rules, required KPIs: net_bps risk_ratio"* ]]
 	run tuner-propose --rules "$default" --check-rules
+	[ "$status" -eq 0 ]
+	run tuner-propose --rules "$SOAK_SRCDIR/presets/tuner_rules_v2.json" --check-rules
 	[ "$status" -eq 0 ]
 }
 
@@ -86,6 +91,26 @@ bad_rules() {
 	run bash -c "$(declare -f record); record 1 '\"summary\":{\"net_bps\":3.2,\"risk_ratio\":0.3}' | tuner-propose --rules '$BATS_TEST_TMPDIR/always.json'"
 	[ "$status" -eq 0 ]
 	assert_jq '.tuning.proposed_deltas == {"min_interval_ms":-3,"impact_cap_ratio":0.005} and .tuning.rules == "always"'
+}
+
+@test "a table with no rules is valid; --rules none names it" {
+	run tuner-propose --rules none --check-rules
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tuner_rules_none.json: 0 rules, 0 conflict rules, required KPIs:" ]]
+	printf '{"format":"soakkit-tuner-rules/1","required_kpis":[],"rules":[],"apply_when":{"any":[]}}\n' > "$BATS_TEST_TMPDIR/empty.json"
+	run tuner-propose --rules "$BATS_TEST_TMPDIR/empty.json" --check-rules
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"empty.json: 0 rules, 0 conflict rules"* ]]
+}
+
+@test "--rules none: nothing proposed, even on a record that fails everything" {
+	run_pipe "record 1 '\"summary\":{\"net_bps\":-3,\"risk_ratio\":0.95,\"p95_latency_ms\":700,\"maker_taker_ratio\":0.3}' | tuner-propose --rules none | tuner-filter"
+	[ "$status" -eq 0 ]
+	assert_jq '.tuning.rules == "tuner_rules_none" and .tuning.proposed_deltas == {} and .tuning.rules_fired == []'
+	assert_jq '.tuning.apply_decision == false and .tuning.applied == false and .next_params == .params'
+	# the same record with the original table does propose (the test can fail)
+	run_pipe "record 1 '\"summary\":{\"net_bps\":-3,\"risk_ratio\":0.95,\"p95_latency_ms\":700,\"maker_taker_ratio\":0.3}' | tuner-propose --rules tuner_rules_v1"
+	assert_jq '.tuning.proposed_deltas != {}'
 }
 
 @test "--help and --version" {

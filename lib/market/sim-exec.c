@@ -139,8 +139,11 @@ static void maker_fill(struct sim *s, int sd, double size)
 		q->on = false;
 }
 
-/* A market order of `size` reaches our level on side sd: the queue ahead trades first. */
-static void trade_at_level(struct sim *s, int sd, double size)
+/*
+ * A market order of `size` reaches our level on side sd: the queue ahead
+ * trades first.  Returns whether anything was left for our quote.
+ */
+static bool trade_at_level(struct sim *s, int sd, double size)
 {
 	struct live *q = &s->live[sd];
 	double ahead = queue_ahead(s, q);
@@ -148,6 +151,7 @@ static void trade_at_level(struct sim *s, int sd, double size)
 	q->ahead = rest > 0 ? 0.0 : ahead - size;
 	if (rest > 0)
 		maker_fill(s, sd, rest);
+	return rest > 0;
 }
 
 void sim_sweep(struct sim *s)
@@ -185,15 +189,14 @@ void sim_informed_order(struct sim *s)
 	s->next_informed = s->t + soak_rng_exponential(&s->informed_rng, 1.0 / s->m->informed_orders_per_s);
 	long ahead = (long)floor((s->t + s->m->informed_horizon_s) / s->dt);
 	double future = s->path[ahead < s->n_ticks ? ahead : s->n_ticks - 1];
-	double need = 0.0;
 	struct live *bid = &s->live[BID], *ask = &s->live[ASK];
-	if (ask->on && future - ask->price > need)
-		trade_at_level(s, ASK, size);
-	else if (bid->on && bid->price - future > need)
-		trade_at_level(s, BID, size);
-	else
-		return;
-	s->st->informed_fills++;
+	bool filled = false;
+	if (ask->on && future > ask->price)
+		filled = trade_at_level(s, ASK, size);
+	else if (bid->on && future < bid->price)
+		filled = trade_at_level(s, BID, size);
+	if (filled)
+		s->st->informed_fills++;
 }
 
 /* --- the two connections ------------------------------------------------- */

@@ -607,10 +607,16 @@ static bool parse_file(const cJSON *root, struct tuner_rules *r, char *err)
 	return true;
 }
 
+const char *tuner_rules_arg(const char *arg)
+{
+	return strcmp(arg, TUNER_RULES_NONE) == 0 ? TUNER_RULES_NONE_FILE : arg;
+}
+
 bool tuner_rules_load(const char *arg, struct tuner_rules *out, char *err)
 {
 	char why[SOAK_ERR_MAX];
 	memset(out, 0, sizeof *out);
+	arg = tuner_rules_arg(arg);
 	if (!soak_find_data_file(arg, out->path, sizeof out->path, err))
 		return false;
 	soak_data_file_name(out->path, out->name, sizeof out->name);

@@ -13,6 +13,17 @@
 
 #define TUNER_RULES_FORMAT "soakkit-tuner-rules/1"
 
+/* The name of the empty table (the control of experiments), and its file. */
+#define TUNER_RULES_NONE "none"
+#define TUNER_RULES_NONE_FILE "tuner_rules_none"
+
+/*
+ * The NAME or FILE a --rules argument stands for: "none" is
+ * tuner_rules_none; anything else is itself.  For every program that
+ * finds or pins a rule table (tuner-propose, soak-run).
+ */
+const char *tuner_rules_arg(const char *arg);
+
 enum tuner_cmp { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
 
 /* The operator as written in rule files ("<", "<=", ...). */
@@ -83,7 +94,8 @@ struct tuner_rules {
 };
 
 /*
- * Find (soak_find_data_file) and load a rules file, checking every entry:
+ * Find (soak_find_data_file) and load a rules file (the name "none" is
+ * tuner_rules_none, the table without rules), checking every entry:
  * unknown fields, KPIs, parameters and operators, wrong types, duplicate
  * rule names, floor above cap, mul not positive, KPIs of apply_when and
  * of conflicts' `when' not in required_kpis.  Errors name the file and
