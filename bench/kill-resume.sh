@@ -50,7 +50,7 @@ trial() { # trial MODE DIR
 	local mode=$1 dir=$2 after delay victim notes=
 	after=$((1 + RANDOM % (iterations - 2)))
 	delay=$((RANDOM % 20))
-	setsid soak-run -q -n "$iterations" --warmup --seed 7 --engine "$slow" --out "$dir" >/dev/null 2>&1 &
+	setsid soak-run -q -n "$iterations" --warmup --engine "$slow" --out "$dir" >/dev/null 2>&1 &
 	local pid=$!
 	for _ in $(seq 1000); do
 		[ "$(lines "$dir")" -ge "$after" ] && break

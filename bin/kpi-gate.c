@@ -11,6 +11,7 @@
 #include "judge.h"
 #include "record.h"
 #include "thresholds.h"
+#include "verdict-format.h"
 
 static const char help_text[] =
 "Usage: kpi-gate [OPTION]...\n"
@@ -19,14 +20,15 @@ static const char help_text[] =
 "stdin to stdout).\n"
 "\n"
 "  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
-"  -m, --mode=warn|normal      gate mode for every record (default: the\n"
+"      --mode=warn|normal      gate mode for every record (default: the\n"
 "                              record's phase.gate_mode, else normal)\n"
 "  -w, --window=N              window size, 1 to 1000 (default: the file's)\n"
-"  -s, --summary               read the whole log, print one verdict object\n"
-"                              and exit 1 when it is FAIL\n"
-"      --text                  with --summary: the verdict as lines of text\n"
-"                              for a person instead of JSON\n"
+"      --summary               read the whole log, print one verdict object\n"
+"                              and exit 1 when it is FAIL (see --fail-on)\n"
+SOAK_VERDICT_FORMAT_HELP
+"      --text                  the same as --format=text\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
@@ -110,7 +112,10 @@ struct options {
 	const char *thresholds;
 	long window;       /* 0: the file's */
 	bool summary;
-	bool text;         /* --text: the --summary verdict for a person */
+	const char *format_option;      /* "--format" or "--text" when given */
+	enum soak_verdict_format format; /* of the --summary verdict */
+	bool fail_on_given;
+	enum soak_fail_on fail_on;
 };
 
 static int parse_mode(const char *arg)
@@ -122,6 +127,21 @@ static int parse_mode(const char *arg)
 	soak_usage_error("option '--mode': '%s' is not warn or normal", arg);
 }
 
+static void parse_format(const char *arg, struct options *o)
+{
+	if (!soak_verdict_format_parse(arg, &o->format))
+		soak_usage_error("option '--format': '%s' is not json, text, junit, github or markdown",
+				 arg);
+	o->format_option = "--format";
+}
+
+static void parse_fail_on(const char *arg, struct options *o)
+{
+	if (!soak_fail_on_parse(arg, &o->fail_on))
+		soak_usage_error("option '--fail-on': '%s' is not fail or warn", arg);
+	o->fail_on_given = true;
+}
+
 static void parse_options(int argc, char **argv, struct soak_stream *s, struct options *o,
 			  struct soak_gate_stream *g)
 {
@@ -131,11 +151,14 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"window", required_argument, NULL, 'w'},
 		{"summary", no_argument, NULL, 's'},
 		{"text", no_argument, NULL, 'T'},
+		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, 'F'},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "t:m:w:shV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "t:w:f:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {
@@ -143,58 +166,29 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'm': g->forced_mode = parse_mode(optarg); break;
 		case 'w': o->window = soak_arg_long("--window", optarg, 1, SOAK_MAX_WINDOW); break;
 		case 's': o->summary = true; break;
-		case 'T': o->text = true; break;
+		case 'T': o->format = SOAK_VERDICT_TEXT; o->format_option = "--text"; break;
+		case 'f': parse_format(optarg, o); break;
+		case 'F': parse_fail_on(optarg, o); break;
 		default: soak_standard_option(opt, help_text);
 		}
 	}
 	if (optind < argc)
 		soak_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->text && !o->summary)
-		soak_usage_error("option '--text' needs --summary");
+	if (o->format_option && !o->summary)
+		soak_usage_error("option '%s' needs --summary", o->format_option);
+	if (o->fail_on_given && !o->summary)
+		soak_usage_error("option '--fail-on' needs --summary");
 	if (o->summary && g->forced_mode == 1)
 		soak_usage_error("option '--mode=warn' with --summary: a verdict downgrades a FAIL only "
 				 "in a WARMUP phase");
-}
-
-/* The "text" member of each object of an array, one indented line each. */
-static void print_texts(FILE *out, const char *indent, const cJSON *array)
-{
-	const cJSON *item;
-	cJSON_ArrayForEach(item, array) {
-		const cJSON *text = soak_get(item, "text");
-		if (cJSON_IsString(text))
-			fprintf(out, "%s%s\n", indent, text->valuestring);
-	}
-}
-
-/* The verdict object as a person reads it. */
-static void print_verdict_text(FILE *out, const cJSON *v, const struct summary *sum)
-{
-	fprintf(out, "verdict: %s (%s; %ld iterations: %ld PASS, %ld WARN, %ld FAIL)\n",
-		soak_get(v, "status")->valuestring, soak_get(v, "thresholds")->valuestring,
-		sum->tally.iterations, sum->tally.counts[SOAK_LEVEL_PASS],
-		sum->tally.counts[SOAK_LEVEL_WARN], sum->tally.counts[SOAK_LEVEL_FAIL]);
-	print_texts(out, "  ", soak_get(v, "reasons"));
-	const cJSON *window = soak_get(v, "window");
-	if (cJSON_IsObject(window)) {
-		const cJSON *status = soak_get(window, "status"), *count = soak_get(window, "count");
-		fprintf(out, "  window of the last %g iterations: %s\n",
-			cJSON_IsNumber(count) ? count->valuedouble : 0,
-			cJSON_IsString(status) ? status->valuestring : "-");
-		print_texts(out, "    ", soak_get(window, "goals"));
-	}
-	const cJSON *first_fail = soak_get(v, "first_fail");
-	if (cJSON_IsObject(first_fail)) {
-		fprintf(out, "  first FAIL, iteration %g:\n", soak_get(first_fail, "iteration")->valuedouble);
-		print_texts(out, "    ", soak_get(first_fail, "reasons"));
-	}
 }
 
 int main(int argc, char **argv)
 {
 	static struct soak_gate_stream g;
 	struct soak_stream s;
-	struct options o = {"kpi_thresholds_v1", 0, false, false};
+	struct options o = {"kpi_thresholds_v1", 0, false, NULL, SOAK_VERDICT_JSON, false,
+			    SOAK_FAIL_ON_FAIL};
 	struct summary sum = {0};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
@@ -206,14 +200,19 @@ int main(int argc, char **argv)
 	soak_gate_stream_start(&g, g.forced_mode, o.summary);
 	if (!o.summary) /* --summary keeps cJSON of earlier records (first_fail) */
 		soak_stream_use_arena(&s);
-	cJSON *rec;
+	cJSON *iterations = o.summary && soak_verdict_format_wants_iterations(o.format)
+			    ? checked(cJSON_CreateArray()) : NULL, *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
 		struct soak_gate_judgement j;
 		if (!soak_gate_stream_judge(rec, &g, s.line_no, &j, err))
 			soak_stream_reject(&s, "%s", err);
-		else if (o.summary)
+		else if (o.summary) {
+			if (iterations)
+				cJSON_AddItemToArray(iterations,
+						     soak_verdict_iteration_new(j.iteration, j.gate));
 			summary_add(&sum, &j);
+		}
 		else
 			write_judged(&s, rec, &j);
 		cJSON_Delete(rec);
@@ -222,12 +221,9 @@ int main(int argc, char **argv)
 		return soak_stream_finish(&s);
 	enum soak_level status;
 	cJSON *verdict = summary_verdict(&sum, &g.th, s.skipped, &status);
-	if (o.text) {
-		print_verdict_text(s.out, verdict, &sum); /* write errors: soak_stream_finish */
-	} else {
-		soak_stream_write(&s, verdict);
-	}
+	soak_verdict_write(&s, o.format, o.fail_on, verdict, iterations); /* errors: finish */
 	cJSON_Delete(verdict);
+	cJSON_Delete(iterations);
 	int rc = soak_stream_finish(&s);
-	return rc != SOAK_EXIT_OK ? rc : status == SOAK_LEVEL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;
+	return rc != SOAK_EXIT_OK ? rc : soak_verdict_exit(soak_level_names[status], o.fail_on);
 }

@@ -23,7 +23,7 @@ static const char help_text[] =
 "  -b, --baseline LOG|DIR...   the baseline's logs (the arguments after it)\n"
 "  -c, --candidate LOG|DIR...  the candidate's logs (the arguments after it)\n"
 "  -C, --config=NAME|FILE      comparison config (default compare_default)\n"
-"  -n, --last=N                window of each log, 1 to 1000 (default: the\n"
+"      --last=N                window of each log, 1 to 1000 (default: the\n"
 "                              config's)\n"
 "      --pairing=MODE          auto (default): by seed when the seeds match,\n"
 "                              else unpaired; seed: by seed or fail; order:\n"
@@ -148,7 +148,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	struct side *current = NULL;
 	int opt;
 	/* "-": operands come back in order as option 1, so each joins the side before it */
-	while ((opt = getopt_long(argc, argv, "-b:c:C:n:f:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "-b:c:C:f:hV", longopts)) != -1) {
 		switch (opt) {
 		case 1:
 			if (!current)

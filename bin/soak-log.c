@@ -152,7 +152,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct l
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

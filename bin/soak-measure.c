@@ -18,7 +18,7 @@ static const char help_text[] =
 "named by the record's 'event_log' when it has one (JSON lines, stdin to\n"
 "stdout).  The log format is soak-events(5).\n"
 "\n"
-"  -e, --events=DIR        directory of the event logs, one N.jsonl per iteration\n"
+"      --events=DIR        directory of the event logs, one N.jsonl per iteration\n"
 "      --markout=SECONDS   horizon of adverse_bps (default: the log's\n"
 "                          'markout_s', else 5)\n"
 SOAK_STREAM_HELP
@@ -51,7 +51,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "e:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -26,10 +26,11 @@ static const char help_text[] =
 "      --model=MODEL       market (default): simulate; legacy: the original\n"
 "                          tool's fixed series, which ignores parameters and seed\n"
 "  -d, --duration=SECONDS  simulated time per iteration (default: the profile's)\n"
-"  -e, --events=DIR        also write each iteration's execution events to\n"
+"      --events=DIR        also write each iteration's execution events to\n"
 "                          DIR/N.jsonl (soak-events(5); N the iteration)\n"
 "      --list-params       print the parameter registry as JSON lines and exit\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -231,10 +232,11 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct m
 		{"events", required_argument, NULL, 'e'},
 		{"list-params", no_argument, NULL, OPT_LIST_PARAMS},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "s:m:d:e:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "s:m:d:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -18,17 +18,19 @@ static const char help_text[] =
 "params = next_params, state and fields soakkit does not know kept (JSON\n"
 "lines, stdin to stdout).  With --first, write iteration 1 instead.\n"
 "\n"
-"  -f, --first              ignore stdin; write {\"iteration\":1,\"params\":...}:\n"
+"      --first              ignore stdin; write {\"iteration\":1,\"params\":...}:\n"
 "                           the baseline, then --params, --preset, --set\n"
-"  -p, --params=FILE        with --first: a JSON object of parameters that\n"
+"      --params=FILE        with --first: a JSON object of parameters that\n"
 "                           replace their baseline values\n"
-"  -P, --preset=NAME|FILE   with --first: the preset under test, applied once\n"
+"  -p, --preset=NAME|FILE   with --first: the preset under test, applied once\n"
 "                           at full weight and clamped to bounds\n"
-"  -s, --set=KEY=VALUE      with --first: set one parameter last (repeatable;\n"
+"      --set=KEY=VALUE      with --first: set one parameter last (repeatable;\n"
 "                           unknown key or out-of-bounds value is an error)\n"
 "  -n, --iterations=N       the soak ends after iteration N: the record of\n"
 "                           iteration N gives no output and ends the program\n"
 SOAK_STREAM_HELP
+"      --list-presets       list the presets and other data files that can be\n"
+"                           given by NAME, and exit\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
@@ -62,8 +64,10 @@ static void parse_set(const char *arg, struct options *o)
 	char key[128];
 	snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
 	int id = soak_param_by_key(key);
+	char hint[160];
 	if (id < 0)
-		soak_usage_error("option '--set': unknown parameter '%s'", key);
+		soak_usage_error("option '--set': unknown parameter '%s'%s", key,
+				 soak_param_suggest(key, false, hint));
 	const struct soak_param_def *d = &soak_param_defs[id];
 	const char *text = eq + 1;
 	char *end;
@@ -203,22 +207,23 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 {
 	static const struct option longopts[] = {
 		{"first", no_argument, NULL, 'f'},
-		{"params", required_argument, NULL, 'p'},
-		{"preset", required_argument, NULL, 'P'},
+		{"params", required_argument, NULL, 'A'},
+		{"preset", required_argument, NULL, 'p'},
 		{"set", required_argument, NULL, 's'},
 		{"iterations", required_argument, NULL, 'n'},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *first_only = NULL;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "fp:P:s:n:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "p:n:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'f': o->first = true; break;
-		case 'p': o->params_file = optarg; first_only = "--params"; break;
-		case 'P': o->preset = optarg; first_only = "--preset"; break;
+		case 'A': o->params_file = optarg; first_only = "--params"; break;
+		case 'p': o->preset = optarg; first_only = "--preset"; break;
 		case 's': parse_set(optarg, o); first_only = "--set"; break;
 		case 'n': o->iterations = soak_arg_long("--iterations", optarg, 1, 1000000000L); break;
 		default: soak_standard_option(opt, help_text);

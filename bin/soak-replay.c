@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	soak_stream_init(&s);
 	soak_stream_use_arena(&s);
 	int opt;
-	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "hV", longopts)) != -1) {
 		if (soak_stream_option(&s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -20,13 +20,17 @@ static const char help_text[] =
 "one table per variant of a soak-sweep directory instead.\n"
 "\n"
 "  -t, --thresholds=NAME|FILE  thresholds file (default kpi_thresholds_v1)\n"
-"  -n, --last=N                window size, 1 to 1000 (default: the file's)\n"
+"      --last=N                window size, 1 to 1000 (default: the file's)\n"
 "  -b, --baseline=LOG          also report LOG and the per-KPI differences\n"
 "                              (one run a side cannot decide: see soak-compare)\n"
-"  -S, --sweep=DIR             one table per variant of a soak-sweep tree\n"
+"      --sweep=DIR             one table per variant of a soak-sweep tree\n"
 "  -f, --format=FORMAT         json (default), markdown or prometheus\n"
-"  -p, --plot=FILE.png         draw the gate KPIs per iteration (gnuplot)\n"
+"      --plot=FILE             draw the gate KPIs per iteration with gnuplot:\n"
+"                              SVG when FILE ends in .svg, else PNG\n"
+"      --run=FILE              the run's run.json (soak-run(1)): its preset,\n"
+"                              seed and run id title the plot\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
@@ -36,7 +40,7 @@ SOAK_STREAM_HELP
 enum format { FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_PROMETHEUS };
 
 struct options {
-	const char *thresholds, *baseline, *plot, *sweep;
+	const char *thresholds, *baseline, *plot, *run, *sweep;
 	long last;          /* 0: the thresholds file's window size */
 	enum format format;
 };
@@ -60,12 +64,14 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"baseline", required_argument, NULL, 'b'},
 		{"format", required_argument, NULL, 'f'},
 		{"plot", required_argument, NULL, 'p'},
+		{"run", required_argument, NULL, 'R'},
 		{"sweep", required_argument, NULL, 'S'},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "t:n:b:f:p:S:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "t:b:f:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {
@@ -74,6 +80,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'b': o->baseline = optarg; break;
 		case 'f': o->format = parse_format(optarg); break;
 		case 'p': o->plot = optarg; break;
+		case 'R': o->run = optarg; break;
 		case 'S': o->sweep = optarg; break;
 		default: soak_standard_option(opt, help_text);
 		}
@@ -83,6 +90,8 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 				 argv[optind]);
 	if (o->plot && !o->plot[0])
 		soak_usage_error("option '--plot' needs a file name");
+	if (o->run && !o->plot)
+		soak_usage_error("option '--run' has no effect without --plot");
 	if (o->sweep && (o->baseline || o->plot || o->format == FORMAT_PROMETHEUS))
 		soak_usage_error("option '--sweep' prints JSON or Markdown, without --baseline or --plot");
 }
@@ -93,7 +102,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
  */
 static void read_baseline(const char *path, const struct soak_stream *main_stream,
 			  const struct soak_thresholds *th, long window_size,
-			  struct report_log *log)
+			  struct report_log *log, FILE *plot_data)
 {
 	struct soak_stream b;
 	char name[4200];
@@ -108,7 +117,7 @@ static void read_baseline(const char *path, const struct soak_stream *main_strea
 		soak_die(SOAK_EXIT_USAGE, "cannot open baseline '%s': %s", path, strerror(errno));
 	snprintf(name, sizeof name, "%s: %s", progname, path);
 	soak_progname = name;
-	report_log_read(log, &b, th, window_size, NULL);
+	report_log_read(log, &b, th, window_size, plot_data);
 	soak_progname = progname;
 	if (b.skipped)
 		soak_warn("%s: %ld bad line%s skipped", path, b.skipped, b.skipped == 1 ? "" : "s");
@@ -136,6 +145,35 @@ static FILE *plot_data_file(const char *png)
 	return f;
 }
 
+/* A string or number member of run.json as text, or NULL. */
+static const char *run_member(const cJSON *run, const char *key, char buf[32])
+{
+	const cJSON *v = soak_get(run, key);
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v)) {
+		soak_format_number(v->valuedouble, buf);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The plot's title fields: run.json's when given, else the log's seed. */
+static cJSON *plot_info(const struct options *o, const struct report_log *log,
+			FILE *base_data, struct report_plot_info *info, char seed[32])
+{
+	cJSON *run = NULL;
+	char err[SOAK_ERR_MAX];
+	if (o->run && !(run = soak_load_json_file(o->run, err)))
+		soak_die(SOAK_EXIT_USAGE, "--run: %s", err);
+	const char *preset = run_member(run, "preset", seed);
+	*info = (struct report_plot_info){o->plot, preset ? preset : "?", "?",
+					  run_member(run, "run_id", seed), base_data, o->baseline};
+	const char *run_seed = run_member(run, "seed", seed);
+	info->seed = run_seed ? run_seed : log->seed[0] ? log->seed : "?";
+	return run;
+}
+
 static void print_report(struct soak_stream *s, const struct options *o,
 			 const struct report_snapshot *cur, const struct report_snapshot *base,
 			 const struct report_comparison *cmp)
@@ -158,7 +196,7 @@ int main(int argc, char **argv)
 	static struct report_snapshot cur, base;
 	static struct report_comparison cmp;
 	struct soak_stream s;
-	struct options o = {"kpi_thresholds_v1", NULL, NULL, NULL, 0, FORMAT_JSON};
+	struct options o = {"kpi_thresholds_v1", NULL, NULL, NULL, NULL, 0, FORMAT_JSON};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
 	parse_options(argc, argv, &s, &o);
@@ -169,11 +207,12 @@ int main(int argc, char **argv)
 		return soak_stream_finish(&s);
 	}
 	FILE *plot_data = plot_data_file(o.plot);
+	FILE *base_data = o.baseline ? plot_data_file(o.plot) : NULL;
 	soak_stream_use_arena(&s);   /* nothing of a record's cJSON outlives it */
 	report_log_read(&cur_log, &s, &th, window_size, plot_data);
 	cur_log.label = "stdin";
 	if (o.baseline)
-		read_baseline(o.baseline, &s, &th, window_size, &base_log);
+		read_baseline(o.baseline, &s, &th, window_size, &base_log, base_data);
 	report_snapshot_make(&cur_log, &th, &cur);
 	if (o.baseline) {
 		report_snapshot_make(&base_log, &th, &base);
@@ -182,11 +221,17 @@ int main(int argc, char **argv)
 	print_report(&s, &o, &cur, o.baseline ? &base : NULL, &cmp);
 	int rc = soak_stream_finish(&s);
 	if (plot_data) {
+		struct report_plot_info info;
+		char seed[32];
+		cJSON *run = plot_info(&o, &cur_log, base_data, &info, seed);
 		if (cur_log.count)
-			report_plot(plot_data, &cur, o.plot);
+			report_plot(plot_data, &cur, &info);
 		else
 			soak_warn("no iterations: no plot written to '%s'", o.plot);
+		cJSON_Delete(run);
 		fclose(plot_data);
+		if (base_data)
+			fclose(base_data);
 	}
 	return rc != SOAK_EXIT_OK ? rc : cur.verdict == SOAK_LEVEL_FAIL ? SOAK_EXIT_FAIL : SOAK_EXIT_OK;
 }

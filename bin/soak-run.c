@@ -110,6 +110,7 @@ struct run {
 	long seed;
 	double engine_timeout;        /* seconds; 0: none */
 	bool timeout_given;
+	bool warmup_preset_given, seed_given, market_given;   /* for options without effect */
 	char *args[MAX_ARGS];         /* canonical "--option=value" strings */
 	int n_args;
 	/* how it runs */
@@ -182,7 +183,7 @@ static bool run_option(struct run *r, int opt, const char *arg)
 	case 'n': r->iterations = soak_arg_long("--iterations", arg, 1, 1000000); break;
 	case OPT_WARMUP: r->warmup = true; break;
 	case OPT_NO_WARMUP: r->warmup = false; break;
-	case OPT_WARMUP_PRESET: r->warmup_preset = arg; break;
+	case OPT_WARMUP_PRESET: r->warmup_preset = arg; r->warmup_preset_given = true; break;
 	case 'p': r->preset = arg; break;
 	case OPT_PARAMS: r->params = arg; break;
 	case OPT_SET:
@@ -190,8 +191,8 @@ static bool run_option(struct run *r, int opt, const char *arg)
 			soak_usage_error("more than %d options '--set'", MAX_ARGS);
 		r->sets[r->n_sets++] = arg;
 		break;
-	case 's': r->seed = soak_arg_long("--seed", arg, 0, LONG_MAX); break;
-	case OPT_MARKET: r->market = arg; break;
+	case 's': r->seed = soak_arg_long("--seed", arg, 0, LONG_MAX); r->seed_given = true; break;
+	case OPT_MARKET: r->market = arg; r->market_given = true; break;
 	case OPT_RULES: r->rules = arg; break;
 	case OPT_THRESHOLDS: r->thresholds = arg; break;
 	case 'e': r->engine = arg; break;
@@ -205,11 +206,24 @@ static bool run_option(struct run *r, int opt, const char *arg)
 	return true;
 }
 
+/* An option that the other options make useless is a usage error, not ignored. */
+static void reject_options_without_effect(const struct run *r)
+{
+	if (r->warmup_preset_given && !r->warmup)
+		soak_usage_error("option '--warmup-preset' has no effect without --warmup");
+	if (strcmp(r->engine, "mock") != 0 && r->seed_given)
+		soak_usage_error("option '--seed' has no effect with --engine=%s (it seeds the "
+				 "built-in market)", r->engine);
+	if (strcmp(r->engine, "mock") != 0 && r->market_given)
+		soak_usage_error("option '--market' has no effect with --engine=%s (it is the "
+				 "built-in market's)", r->engine);
+}
+
 /* The command line: run options, or --resume with only --out and --quiet. */
 static void parse_command_line(struct run *r, int argc, char **argv)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, "n:p:s:e:o:qhV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "n:p:s:e:o:qhV", longopts)) != -1) {
 		if (run_option(r, opt, optarg))
 			continue;
 		switch (opt) {
@@ -227,6 +241,7 @@ static void parse_command_line(struct run *r, int argc, char **argv)
 				 "give only --out and --quiet");
 	if (r->resume && r->force)
 		soak_usage_error("--resume and --force exclude each other");
+	reject_options_without_effect(r);
 }
 
 /*

@@ -21,7 +21,7 @@ static const char help_text[] =
 "Records need `iteration', `summary' and `tuning'.\n"
 "\n"
 "  -k, --max-keys=K             most keys changed per iteration (2)\n"
-"  -c, --cooldown=C             iterations a changed key is skipped (1)\n"
+"      --cooldown=C             iterations a changed key is skipped (1)\n"
 "      --velocity-cap=X         most range-normalized change summed over the\n"
 "                               velocity window (0.15)\n"
 "      --velocity-window=W      iterations the velocity sum covers, the\n"
@@ -93,7 +93,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct t
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "k:c:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "k:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -22,6 +22,7 @@ static const char help_text[] =
 "  -r, --rules=NAME|FILE   rule table (default tuner_rules_v2)\n"
 "      --check-rules       check the rule table, print a summary and exit\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -373,6 +374,7 @@ int main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"check-rules", no_argument, NULL, OPT_CHECK_RULES},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *rules_arg = "tuner_rules_v2";
@@ -382,7 +384,7 @@ int main(int argc, char **argv)
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
 	soak_stream_use_arena(&s);
-	while ((opt = getopt_long(argc, argv, "r:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "r:hV", longopts)) != -1) {
 		if (soak_stream_option(&s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -26,6 +26,7 @@ static const char help_text[] =
 "      --block-p95=MS            block rescue after warm-up when p95 > MS (400)\n"
 "      --no-guards               apply the preset only, no guards\n"
 SOAK_STREAM_HELP
+SOAK_LIST_PRESETS_HELP
 "  -h, --help                    show this help and exit\n"
 "  -V, --version                 show the version and exit\n"
 "\n"
@@ -176,11 +177,12 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct a
 		{"block-p95", required_argument, NULL, OPT_BLOCK_P95},
 		{"no-guards", no_argument, NULL, OPT_NO_GUARDS},
 		SOAK_STREAM_LONGOPTS,
+		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	const char *preset = "warmup_conservative_v1";
 	int opt;
-	while ((opt = getopt_long(argc, argv, "p:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "p:hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -9,8 +9,8 @@ static const char help_text[] =
 "Usage: warmup-phase [OPTION]...\n"
 "Add the warm-up phase of each record's iteration (JSON lines, stdin to stdout).\n"
 "\n"
-"  -w, --warmup-iterations=W   iterations of full warm-up (default 4)\n"
-"  -r, --rampdown-steps=R      ramp-down iterations after warm-up (default 2)\n"
+"      --warmup-iterations=W   iterations of full warm-up (default 4)\n"
+"      --rampdown-steps=R      ramp-down iterations after warm-up (default 2)\n"
 SOAK_STREAM_HELP
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
@@ -59,7 +59,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct p
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "w:r:hV", longopts, NULL)) != -1) {
+	while ((opt = soak_getopt_long(argc, argv, "hV", longopts)) != -1) {
 		if (soak_stream_option(s, opt, optarg))
 			continue;
 		switch (opt) {

@@ -241,7 +241,11 @@ EOF
 	from_code=$(tr '\n\t' '  ' < "$SOAK_SRCDIR/lib/record/params.c" |
 		grep -oE '\[P_[A-Z_]+\] = \{[^}]*\}' |
 		sed -E 's/.*\{"([^"]*)", *"([^"]*)", *"([^"]*)", *([^,]*), *([^,]*), *([^,]*),.*/\1@\2@\3@\4@\5@\6/')
-	from_page=$(sed -n '/^\.TS/,/^\.TE/p' "$MAN_DIR/soak-preset.5" | grep -E '^[a-z_]+@[a-z_]+\.')
+	# two tables: key@unit@baseline@min@max, then key@preset path
+	from_page=$(sed -n '/^\.TS/,/^\.TE/p' "$MAN_DIR/soak-preset.5" | grep -E '^[a-z_]+@' |
+		awk -F@ 'NF == 2 && $2 ~ /\./ { path[$1] = $2; next }
+			NF == 5 && $1 != "key" { row[++n] = $0; key[n] = $1 }
+			END { for (i = 1; i <= n; i++) { sub(/@/, "@" path[key[i]] "@", row[i]); print row[i] } }')
 	[ "$(wc -l <<<"$from_code")" -eq 11 ]
 	if [ "$from_code" != "$from_page" ]; then
 		diff <(echo "$from_code") <(echo "$from_page")

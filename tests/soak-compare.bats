@@ -284,7 +284,7 @@ default_log() { # default_log FILE SEED NET RISK MAKER P95
 	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -b "$BATS_TEST_TMPDIR/base" -c "$BATS_TEST_TMPDIR/two.jsonl"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"two.jsonl: line 2: 'summary.seed' is 2, not 1 as in the lines before" ]]
-	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -n 3 -b "$BATS_TEST_TMPDIR/base" -c "$BATS_TEST_TMPDIR/two.jsonl"
+	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" --last 3 -b "$BATS_TEST_TMPDIR/base" -c "$BATS_TEST_TMPDIR/two.jsonl"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"seed-1.jsonl: 1 iteration, fewer than the window of 3" ]]
 	run soak-compare -b "$BATS_TEST_TMPDIR/nope.jsonl" -c "$BATS_TEST_TMPDIR/base"

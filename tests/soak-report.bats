@@ -169,7 +169,7 @@ edited() {
 
 @test "--format markdown: a FAIL verdict lists its reasons; --baseline adds its table" {
 	edited 'if .iteration == 6 then .summary.net_bps = 0.5 else . end' > "$BATS_TEST_TMPDIR/log"
-	run_pipe 'soak-report -n 4 -f markdown -b "$SMALL" < "$BATS_TEST_TMPDIR/log"'
+	run_pipe 'soak-report --last 4 -f markdown -b "$SMALL" < "$BATS_TEST_TMPDIR/log"'
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"| net_bps | 2.575 | 3.1 | 0.5 | 3.6 | down | 0 | ❌ mean >= 2.8 |"* ]]
 	[[ "$output" == *"- **FAIL** window: net\_bps mean 2.575 < 2.8 (FAIL) by 0.225"* ]]
@@ -193,7 +193,7 @@ prometheus_lines_parse() {
 }
 
 @test "--format prometheus: lines parse, soak_ names, kpi/stat/window labels" {
-	run_pipe 'soak-report -n 4 -f prometheus -b "$SMALL" < "$SMALL"'
+	run_pipe 'soak-report --last 4 -f prometheus -b "$SMALL" < "$SMALL"'
 	[ "$status" -eq 0 ]
 	prometheus_lines_parse
 	[[ "$output" == *'soak_kpi{kpi="net_bps",stat="mean",window="4"} 3.3'* ]]
@@ -209,7 +209,7 @@ prometheus_lines_parse() {
 @test "--format prometheus: promtool check metrics accepts it" {
 	command -v promtool >/dev/null || skip "promtool not installed (Debian: prometheus)"
 	jq -cs 'sort_by(.iteration)[]' "$FIXTURES"/soak-report-ITER_SUMMARY_*.json > "$BATS_TEST_TMPDIR/orig"
-	soak-report -n 4 -f prometheus -b "$BATS_TEST_TMPDIR/orig" < "$SMALL" > "$BATS_TEST_TMPDIR/prom"
+	soak-report --last 4 -f prometheus -b "$BATS_TEST_TMPDIR/orig" < "$SMALL" > "$BATS_TEST_TMPDIR/prom"
 	run promtool check metrics < "$BATS_TEST_TMPDIR/prom"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -217,7 +217,7 @@ prometheus_lines_parse() {
 
 @test "--format prometheus: label values are escaped" {
 	printf '%s\n' '{"iteration":1,"summary":{},"tuning":{"skip_reason":{"note":"a \"q\" \\ b"}}}' > "$BATS_TEST_TMPDIR/log"
-	run_pipe 'soak-report -n 1 -f prometheus < "$BATS_TEST_TMPDIR/log"'
+	run_pipe 'soak-report --last 1 -f prometheus < "$BATS_TEST_TMPDIR/log"'
 	[ "$status" -eq 1 ]
 	prometheus_lines_parse
 	[[ "$output" == *'soak_tuning_skips{reason="a \"q\" \\ b"} 1'* ]]
@@ -225,7 +225,7 @@ prometheus_lines_parse() {
 
 @test "--plot: a PNG of the gate KPIs" {
 	command -v gnuplot >/dev/null || skip "gnuplot not installed (Debian: gnuplot-nox)"
-	run_pipe 'soak-report -n 4 --plot "$BATS_TEST_TMPDIR/kpis.png" < "$SMALL"'
+	run_pipe 'soak-report --last 4 --plot "$BATS_TEST_TMPDIR/kpis.png" < "$SMALL"'
 	[ "$status" -eq 0 ]
 	assert_jq '.verdict.status == "WARN"'
 	[ -s "$BATS_TEST_TMPDIR/kpis.png" ]
@@ -234,7 +234,7 @@ prometheus_lines_parse() {
 
 @test "--plot: an unwritable file is an I/O error (exit 3)" {
 	command -v gnuplot >/dev/null || skip "gnuplot not installed (Debian: gnuplot-nox)"
-	run_pipe 'soak-report -n 4 --plot "$BATS_TEST_TMPDIR/no/such/dir/kpis.png" < "$SMALL" 2>&1 >/dev/null'
+	run_pipe 'soak-report --last 4 --plot "$BATS_TEST_TMPDIR/no/such/dir/kpis.png" < "$SMALL" 2>&1 >/dev/null'
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"no plot written"* || "$output" == *"no PNG"* ]]
 }
@@ -256,7 +256,7 @@ prometheus_lines_parse() {
 	run_pipe 'jq -c . "$FIXTURES"/soak-report-ITER_SUMMARY_1.json "$FIXTURES"/soak-report-ITER_SUMMARY_3.json | soak-report'
 	[ "$status" -eq 2 ]
 	[[ "$output" == "soak-report: line 2: iteration 3 after iteration 1 of line 1 (a gap): "* ]]
-	run_pipe 'jq -cs "sort_by(.iteration)[]" "$FIXTURES"/soak-report-ITER_SUMMARY_2.json "$FIXTURES"/soak-report-ITER_SUMMARY_1.json | soak-report -n 2'
+	run_pipe 'jq -cs "sort_by(.iteration)[]" "$FIXTURES"/soak-report-ITER_SUMMARY_2.json "$FIXTURES"/soak-report-ITER_SUMMARY_1.json | soak-report --last 2'
 	[ "$status" -eq 0 ]
 }
 
@@ -276,7 +276,7 @@ prometheus_lines_parse() {
 
 @test "--on-error=skip: bad lines are left out, counted, and make the verdict FAIL" {
 	{ head -3 "$SMALL"; echo '{"iteration":4,"summary":{"p95_latency_ms":-1}}'; tail -3 "$SMALL"; } > "$BATS_TEST_TMPDIR/log"
-	run_pipe 'soak-report -n 4 --on-error=skip --rejects "$BATS_TEST_TMPDIR/rej" < "$BATS_TEST_TMPDIR/log" 2>/dev/null'
+	run_pipe 'soak-report --last 4 --on-error=skip --rejects "$BATS_TEST_TMPDIR/rej" < "$BATS_TEST_TMPDIR/log" 2>/dev/null'
 	[ "$status" -eq 1 ]
 	assert_jq '.skipped == 1 and .iterations.count == 6 and .verdict.status == "FAIL"'
 	assert_jq '.verdict.reasons == [{"level":"WARN","text":"2 of 6 iterations WARN (1 downgraded from FAIL)"},{"level":"FAIL","text":"incomplete data: 1 bad line skipped"}]'
@@ -331,12 +331,12 @@ prometheus_lines_parse() {
 }
 
 @test "deterministic output; a failed write is exit 3" {
-	soak-report -n 4 -f markdown < "$SMALL" > "$BATS_TEST_TMPDIR/a"
-	soak-report -n 4 -f markdown < "$SMALL" > "$BATS_TEST_TMPDIR/b"
+	soak-report --last 4 -f markdown < "$SMALL" > "$BATS_TEST_TMPDIR/a"
+	soak-report --last 4 -f markdown < "$SMALL" > "$BATS_TEST_TMPDIR/b"
 	cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
-	run_pipe 'soak-report -n 4 < "$SMALL" > /dev/full'
+	run_pipe 'soak-report --last 4 < "$SMALL" > /dev/full'
 	[ "$status" -eq 3 ]
-	run_pipe 'soak-report -n 4 -f prometheus < "$SMALL" > /dev/full'
+	run_pipe 'soak-report --last 4 -f prometheus < "$SMALL" > /dev/full'
 	[ "$status" -eq 3 ]
 }
 

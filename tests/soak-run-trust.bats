@@ -223,7 +223,7 @@ assert_ring_gone() { # assert_ring_gone DIR MARKER
 kill_and_resume() { # kill_and_resume WHAT STOP DIR
 	local what=$1 stop=$2 dir=$3
 	local engine="n=0; while read -r l; do n=\$((n + 1)); [ \$n -ne $stop ] || while [ ! -e '$dir.go' ]; do sleep 0.01; done; printf '%s\\n' \"\$l\"; done | soak-mock --seed=2"
-	setsid soak-run -q -n 16 --warmup --seed 2 --engine "$engine" --out "$dir" >/dev/null 2>&1 &
+	setsid soak-run -q -n 16 --warmup --engine "$engine" --out "$dir" >/dev/null 2>&1 &
 	pid=$!
 	for _ in $(seq 1000); do
 		[ "$(cat "$dir/iterations.jsonl" 2>/dev/null | wc -l)" -ge $((stop - 1)) ] && break

@@ -91,7 +91,7 @@ assert_seed_criteria() { # DIR
 
 @test "an external engine command is a stage like soak-mock" {
 	soak-run -q -n 5 --seed 3 --out "$(out mock)" >/dev/null || true
-	soak-run -q -n 5 --seed 3 --engine 'soak-mock --seed=3' --out "$(out cmd)" >/dev/null || true
+	soak-run -q -n 5 --engine 'soak-mock --seed=3' --out "$(out cmd)" >/dev/null || true
 	cmp "$(out mock)/iterations.jsonl" "$(out cmd)/iterations.jsonl"
 	# an adapter written with jq: fixed KPIs for every iteration
 	run soak-run -q -n 3 --engine "jq --unbuffered -c '.summary = {net_bps: 3.5, maker_taker_ratio: 0.9, p95_latency_ms: 250, risk_ratio: 0.2}'" --out "$(out jq)"

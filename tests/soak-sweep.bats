@@ -10,7 +10,7 @@ setup() {
 }
 
 @test "a local sweep end to end: layout, logs equal to soak-run's, read by soak-compare and soak-report" {
-	run soak-sweep -q -s 1-3 -p none -p maker_bias_uplift_v1 -n 9 -j 2 -o sw
+	run soak-sweep -q --seeds 1-3 -p none -p maker_bias_uplift_v1 -n 9 -j 2 -o sw
 	[ "$status" -eq 0 ]
 	[ "$(wc -l < sw/jobs.tsv)" -eq 6 ]
 	[ "$(head -n 2 sw/jobs.tsv)" = "$(printf '1\tnone\t-\t-\t-\n1\tmaker_bias_uplift_v1\tmaker_bias_uplift_v1\t-\t-')" ]
@@ -25,21 +25,21 @@ setup() {
 	# byte for byte what soak-run writes for the same seed and preset
 	soak-run -q -n 9 -s 2 -p maker_bias_uplift_v1 -o direct > /dev/null || true
 	cmp direct/iterations.jsonl sw/maker_bias_uplift_v1/seed-2.jsonl
-	run soak-compare -n 5 -b sw/none -c sw/maker_bias_uplift_v1
+	run soak-compare --last 5 -b sw/none -c sw/maker_bias_uplift_v1
 	[ "$status" -eq 4 ]   # 3 pairs are fewer than the 5 units the default config needs
 	assert_jq '.paired and .baseline.logs == 3 and .kpis[0].n == 3'
-	run soak-report --sweep=sw -n 5
+	run soak-report --sweep=sw --last 5
 	[ "$status" -eq 0 ]
 	assert_jq '[.variants[].variant] == ["maker_bias_uplift_v1", "none"] and .window == 5'
 	assert_jq '.variants[1] | .runs == 3 and (.verdicts | add) == 3 and .kpis.net_bps.n == 3 and .kpis.net_bps.stat == "mean"'
-	run soak-report --sweep=sw -n 5 -f markdown
+	run soak-report --sweep=sw --last 5 -f markdown
 	[[ "$output" == *'### `none`: 3 runs'* ]]
 	[[ "$output" == *"| net_bps | mean | 3 |"* ]]
 }
 
 @test "--sshlogin : gives the same logs through parallel's login handling" {
-	soak-sweep -q -s 4-5 -n 6 -o local
-	run soak-sweep -q -s 4-5 -n 6 -S : -o ssh
+	soak-sweep -q --seeds 4-5 -n 6 -o local
+	run soak-sweep -q --seeds 4-5 -n 6 -S : -o ssh
 	[ "$status" -eq 0 ]
 	cmp local/none/seed-4.jsonl ssh/none/seed-4.jsonl
 	cmp local/none/seed-5.jsonl ssh/none/seed-5.jsonl
@@ -101,15 +101,15 @@ teardown() {
 
 @test "over ssh (an sshd of the test's own on 127.0.0.1): the same logs, values never shell" {
 	start_sshd
-	soak-sweep -q -s 1-2 -n 6 -p none -p maker_bias_uplift_v1 -o local
+	soak-sweep -q --seeds 1-2 -n 6 -p none -p maker_bias_uplift_v1 -o local
 	mkdir 'odd $(touch pwned) dir'
 	cp "$SOAK_SRCDIR/presets/market_default.json" 'odd $(touch pwned) dir/mkt.json'
-	run soak-sweep -q -s 1-2 -n 6 -p none -p maker_bias_uplift_v1 -S "$(cat login)" -o remote
+	run soak-sweep -q --seeds 1-2 -n 6 -p none -p maker_bias_uplift_v1 -S "$(cat login)" -o remote
 	[ "$status" -eq 0 ]
 	local f
 	for f in local/*/seed-*.jsonl; do cmp "$f" "remote/${f#local/}"; done
 	[ "$(awk -F '\t' 'NR > 1 { print $2 }' remote/joblog | sort -u)" = "$(cat login)" ]
-	run soak-sweep -q -s 1 -n 3 -m "$BATS_TEST_TMPDIR/odd \$(touch pwned) dir/mkt.json" -S "$(cat login)" -o odd
+	run soak-sweep -q --seeds 1 -n 3 -m "$BATS_TEST_TMPDIR/odd \$(touch pwned) dir/mkt.json" -S "$(cat login)" -o odd
 	[ "$status" -eq 0 ]
 	[ ! -e pwned ] && [ ! -e "$HOME/pwned" ]
 	[ "$(wc -l < odd/none@mkt/seed-1.jsonl)" -eq 3 ]
@@ -125,7 +125,7 @@ exec "$(command -v soak-run)" "\$@"
 EOF
 	chmod +x stub/soak-run
 	touch flag
-	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 6 -o sw
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep --seeds 1-3 -n 6 -o sw
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"2 of 3 runs complete, 1 failed"* ]]
 	[[ "$output" == *"soak-sweep: 1 run(s) failed"* ]]
@@ -133,30 +133,30 @@ EOF
 	[ ! -s sw/none/seed-2.jsonl ]
 	[ "$(cat sw/none/seed-2.jsonl.err)" = "stub: seed 2 fails" ]
 	# other options give other runs: refused
-	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-4 -n 6 -o sw --resume
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep --seeds 1-4 -n 6 -o sw --resume
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"other runs than the sweep in 'sw' was started with"* ]]
-	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 7 -o sw --resume
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep --seeds 1-3 -n 7 -o sw --resume
 	[ "$status" -eq 2 ]
-	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 6 --warmup -o sw --resume
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep --seeds 1-3 -n 6 --warmup -o sw --resume
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"other runs than the sweep in 'sw' was started with"* ]]
 	rm flag
-	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep -s 1-3 -n 6 -o sw --resume
+	PATH="$BATS_TEST_TMPDIR/stub:$PATH" run soak-sweep --seeds 1-3 -n 6 -o sw --resume
 	[ "$status" -eq 0 ]
 	[ "$(wc -l < sw/none/seed-2.jsonl)" -eq 6 ]
 	# the joblog: three first attempts (in any order), then job 2 alone
 	[ "$(awk -F '\t' 'NR > 1 && NR <= 4 { print $1 ":" $7 }' sw/joblog | sort | tr '\n' ' ')" = "1:0 2:1 3:0 " ]
 	[ "$(awk -F '\t' 'NR > 4 { print $1 ":" $7 }' sw/joblog | tr '\n' ' ')" = "2:0 " ]
 	# a sweep is not started over an existing one
-	run soak-sweep -s 1-3 -n 6 -o sw
+	run soak-sweep --seeds 1-3 -n 6 -o sw
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"holds a sweep already"* ]]
 }
 
 @test "--set axes and --market: one variant per combination, each run with its values" {
 	cp "$SOAK_SRCDIR/presets/market_default.json" ./calm.json
-	run soak-sweep -q -s 1 -n 3 -m market_default -m ./calm.json \
+	run soak-sweep -q --seeds 1 -n 3 -m market_default -m ./calm.json \
 		--set=min_interval_ms=70,90 --set=concurrency_limit=3 -o grid
 	[ "$status" -eq 0 ]
 	[ "$(cut -f2 grid/jobs.tsv | tr '\n' ' ')" = "none@market_default+min_interval_ms=70+concurrency_limit=3 none@market_default+min_interval_ms=90+concurrency_limit=3 none@calm+min_interval_ms=70+concurrency_limit=3 none@calm+min_interval_ms=90+concurrency_limit=3 " ]
@@ -166,7 +166,7 @@ EOF
 }
 
 @test "--warmup, --rules and --thresholds reach every run; options.tsv keeps them" {
-	run soak-sweep -q -s 1-2 -n 3 --warmup --rules=tuner_rules_v1 --thresholds=kpi_thresholds_v1 -o w
+	run soak-sweep -q --seeds 1-2 -n 3 --warmup --rules=tuner_rules_v1 --thresholds=kpi_thresholds_v1 -o w
 	[ "$status" -eq 0 ]
 	run jq -c 'select(.iteration == 1) | [.phase.name, .tuning.rules, .summary.seed]' w/none/seed-2.jsonl
 	[ "$output" = '["WARMUP","tuner_rules_v1",2]' ]
@@ -176,17 +176,17 @@ EOF
 @test "values reach soak-run as arguments, never as shell" {
 	mkdir 'odd $(touch pwned) dir'
 	cp "$SOAK_SRCDIR/presets/market_default.json" 'odd $(touch pwned) dir/mkt.json'
-	run soak-sweep -q -s 1 -n 3 -m './odd $(touch pwned) dir/mkt.json' -o sw
+	run soak-sweep -q --seeds 1 -n 3 -m './odd $(touch pwned) dir/mkt.json' -o sw
 	[ "$status" -eq 0 ]
 	[ ! -e pwned ]
 	[ "$(wc -l < sw/none@mkt/seed-1.jsonl)" -eq 3 ]
 }
 
 @test "bad usage: exit 2 before anything runs" {
-	run soak-sweep -s 3-1 -o a
+	run soak-sweep --seeds 3-1 -o a
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"'3-1' runs backwards"* ]]
-	run soak-sweep -s x -o a
+	run soak-sweep --seeds x -o a
 	[ "$status" -eq 2 ]
 	run soak-sweep -p no_such_preset -o a
 	[ "$status" -eq 2 ]

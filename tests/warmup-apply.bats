@@ -129,7 +129,7 @@ bad() { # bad RECORD_JSON EXPECTED_MESSAGE_PART
 @test "bad input: params missing, unknown, mistyped, out of bounds" {
 	ph='"phase":{"name":"WARMUP","weight":1}'
 	bad "{\"iteration\":1,$ph}" "missing field 'params'"
-	bad "{\"iteration\":1,$ph,\"params\":{\"min_intreval_ms\":60}}" "unknown parameter 'params.min_intreval_ms'"
+	bad "{\"iteration\":1,$ph,\"params\":{\"min_intreval_ms\":60}}" "unknown parameter 'params.min_intreval_ms'; did you mean 'min_interval_ms'?"
 	bad "{\"iteration\":1,$ph,\"params\":$(jq -c '.min_interval_ms="60"' <<<"$baseline_params")}" "'params.min_interval_ms' is not a number"
 	bad "{\"iteration\":1,$ph,\"params\":$(jq -c '.tail_age_ms=5000' <<<"$baseline_params")}" "'params.tail_age_ms' = 5000 is out of bounds [200, 1500]"
 	bad "{\"iteration\":1,$ph,\"params\":$(jq -c 'del(.tail_age_ms)' <<<"$baseline_params")}" "missing field 'params.tail_age_ms'"

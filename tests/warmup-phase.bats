@@ -31,7 +31,7 @@ load helpers
 }
 
 @test "no warm-up and no ramp-down: every iteration is STEADY" {
-	run_pipe 'record 1 | warmup-phase -w 0 -r 0'
+	run_pipe 'record 1 | warmup-phase --warmup-iterations 0 --rampdown-steps 0'
 	[ "$status" -eq 0 ]
 	assert_jq '.phase == {"name":"STEADY","weight":0,"gate_mode":"NORMAL"}'
 }

@@ -98,8 +98,13 @@ static bool only_members(const cJSON *obj, const char *const *allowed, const cha
 			 char *err)
 {
 	const char *unknown = soak_unknown_field(obj, allowed);
+	size_t n = 0;
+	char hint[160];
+	while (allowed[n])
+		n++;
 	if (unknown)
-		return soak_errorf(err, "unknown field '%s' in '%s'", unknown, where);
+		return soak_errorf(err, "unknown field '%s' in '%s'%s", unknown, where,
+				   soak_did_you_mean(hint, sizeof hint, unknown, allowed, n));
 	return true;
 }
 
@@ -123,11 +128,17 @@ static bool read_rule_kpi(const cJSON *item, const char *where, bool window_rule
 	if (!cJSON_IsString(kpi))
 		return soak_errorf(err, "'%s.kpi' is missing or not a string", where);
 	r->kpi = soak_rule_kpi_named(kpi->valuestring);
+	const char *names[SOAK_RULE_KPI_COUNT];
+	char hint[160];
+	for (int k = 0; k < SOAK_RULE_KPI_COUNT; k++)
+		names[k] = soak_rule_kpis[k].name;
 	if (r->kpi < 0 || (window_rule && r->kpi >= SOAK_KPI_COUNT))
-		return soak_errorf(err, "'%s.kpi' is '%s', not a KPI %s", where, kpi->valuestring,
+		return soak_errorf(err, "'%s.kpi' is '%s', not a KPI %s%s", where, kpi->valuestring,
 				   window_rule ? "of the window (maker_taker_ratio, net_bps, "
 						 "p95_latency_ms, risk_ratio)"
-					       : "kpi-gate knows (see soak-thresholds(5))");
+					       : "kpi-gate knows (see soak-thresholds(5))",
+				   soak_did_you_mean(hint, sizeof hint, kpi->valuestring, names,
+						     window_rule ? SOAK_KPI_COUNT : SOAK_RULE_KPI_COUNT));
 	return true;
 }
 

@@ -1,5 +1,6 @@
 /* cli.c - program name, messages, exit statuses, option arguments. */
 #include "cli.h"
+#include "preset.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -91,6 +92,10 @@ void soak_standard_option(int opt, const char *help_text)
 		soak_print_help(help_text);
 	if (opt == 'V')
 		soak_print_version();
+	if (opt == SOAK_OPT_LIST_PRESETS) {
+		soak_list_data_files(stdout);
+		exit_after_stdout();
+	}
 	soak_usage_hint();
 }
 
@@ -125,4 +130,161 @@ long soak_arg_long(const char *option, const char *arg, long lo, long hi)
 	if (v < lo || v > hi)
 		soak_usage_error("option '%s': %s is out of range [%ld, %ld]", option, arg, lo, hi);
 	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Suggestions                                                         */
+
+static char fold_separator(char c)
+{
+	return c == '-' ? '_' : c;
+}
+
+/* Damerau-Levenshtein distance (optimal string alignment) of a and b,
+ * stopping at `cap` + 1; '-' and '_' are the same letter. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 64 || m > 64)
+		return cap + 1;
+	if ((n > m ? n - m : m - n) > cap)
+		return cap + 1;
+	size_t d[65][65];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = fold_separator(a[i - 1]) != fold_separator(b[j - 1]);
+			size_t best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[n][m];
+}
+
+const char *soak_suggest(const char *word, const char *const *candidates, size_t n)
+{
+	size_t cap = strlen(word) / 3;
+	if (cap < 1)
+		cap = 1;
+	if (cap > 4)
+		cap = 4;
+	const char *best = NULL;
+	size_t best_distance = cap + 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, candidates[i], cap);
+		if (d < best_distance && strcmp(word, candidates[i]) != 0) {
+			best = candidates[i];
+			best_distance = d;
+		}
+	}
+	return best;
+}
+
+const char *soak_did_you_mean(char *buf, size_t size, const char *word,
+			      const char *const *candidates, size_t n)
+{
+	const char *near = soak_suggest(word, candidates, n);
+	if (near)
+		snprintf(buf, size, "; did you mean '%s'?", near);
+	else if (size)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+
+#define MAX_LONGOPTS 64
+
+/* The long option names of a getopt_long table. */
+static size_t longopt_names(const struct option *longopts, const char **names)
+{
+	size_t n = 0;
+	for (; longopts->name && n < MAX_LONGOPTS; longopts++)
+		names[n++] = longopts->name;
+	return n;
+}
+
+/* "--name" of "--name=value", into buf. */
+static const char *option_name(const char *arg, char *buf, size_t size)
+{
+	size_t len = strcspn(arg, "=");
+	snprintf(buf, size, "%.*s", (int)len, arg);
+	return buf;
+}
+
+static noreturn void bad_long_option(const char *arg, const struct option *longopts)
+{
+	const char *names[MAX_LONGOPTS], *matches[MAX_LONGOPTS];
+	char name[128], hint[160];
+	size_t n = longopt_names(longopts, names), n_matches = 0;
+	option_name(arg + 2, name, sizeof name);
+	for (size_t i = 0; i < n; i++)
+		if (name[0] && strncmp(names[i], name, strlen(name)) == 0)
+			matches[n_matches++] = names[i];
+	if (n_matches > 1) {
+		fprintf(stderr, "%s: option '--%s' is ambiguous; possibilities:", soak_progname, name);
+		for (size_t i = 0; i < n_matches; i++)
+			fprintf(stderr, " '--%s'", matches[i]);
+		fputc('\n', stderr);
+		soak_usage_hint();
+	}
+	const char *near = soak_suggest(name, names, n);
+	if (near)
+		snprintf(hint, sizeof hint, "; did you mean '--%s'?", near);
+	else
+		hint[0] = '\0';
+	soak_usage_error("unknown option '--%s'%s", name, hint);
+}
+
+static const struct option *longopt_with_val(const struct option *longopts, int val)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == val && !longopts->flag)
+			return longopts;
+	return NULL;
+}
+
+/* getopt has returned '?' or ':' for argv[optind - 1] (or a short option). */
+static noreturn void bad_option(int opt, char *const argv[], const char *shortopts,
+				const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char name[128];
+	bool is_long = strncmp(arg, "--", 2) == 0 && arg[2];
+	if (opt == ':' && is_long)
+		soak_usage_error("option '%s' requires an argument", option_name(arg, name, sizeof name));
+	if (opt == ':')
+		soak_usage_error("option '-%c' requires an argument", optopt);
+	if (is_long && optopt) {
+		const struct option *o = longopt_with_val(longopts, optopt);
+		soak_usage_error("option '--%s' takes no argument", o ? o->name
+				 : option_name(arg + 2, name, sizeof name));
+	}
+	if (is_long)
+		bad_long_option(arg, longopts);
+	(void)shortopts;
+	soak_usage_error("unknown option '-%c'", optopt ? optopt : '?');
+}
+
+int soak_getopt_long(int argc, char *const argv[], const char *shortopts,
+		     const struct option *longopts)
+{
+	char quiet[128];
+	bool mode = shortopts[0] == '+' || shortopts[0] == '-';   /* getopt's ordering mode first */
+	snprintf(quiet, sizeof quiet, "%.*s:%s", mode ? 1 : 0, shortopts, shortopts + (mode ? 1 : 0));
+	opterr = 0;
+	int opt = getopt_long(argc, argv, quiet, longopts, NULL);
+	if (opt == '?' || opt == ':')
+		bad_option(opt, argv, shortopts, longopts);
+	return opt;
 }

@@ -5,7 +5,9 @@
 #ifndef SOAK_CLI_H
 #define SOAK_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 /* Exit statuses, named once. */
@@ -43,6 +45,40 @@ noreturn void soak_usage_error(const char *fmt, ...)
 /* After getopt has printed its own complaint: the hint to --help, exit 2. */
 noreturn void soak_usage_hint(void);
 
+/*
+ * getopt_long for every program: the same, but a bad option is reported
+ * here, git-style, and exits 2 with the hint to --help: an unknown long
+ * option with the nearest known one ("unknown option '--warmpu'; did you
+ * mean '--warmup'?"), an ambiguous abbreviation with its candidates, an
+ * unknown short option, a missing or unexpected argument.
+ */
+int soak_getopt_long(int argc, char *const argv[], const char *shortopts,
+		     const struct option *longopts);
+
+/*
+ * The candidate nearest to word, or NULL when none is near: the Damerau-
+ * Levenshtein distance (insert, delete, substitute, swap two neighbours;
+ * '-' and '_' count as the same letter) is at most a third of word's
+ * length, at least 1 and at most 4.  Ties go to the first candidate.
+ */
+const char *soak_suggest(const char *word, const char *const *candidates, size_t n);
+
+/*
+ * Write "; did you mean 'X'?" into buf (size bytes) when soak_suggest
+ * finds X among candidates, else an empty string; returns buf.  For
+ * appending to a message.
+ */
+const char *soak_did_you_mean(char *buf, size_t size, const char *word,
+			      const char *const *candidates, size_t n);
+
+/* --list-presets: list the data files that can be named (soak_list_data_files). */
+enum { SOAK_OPT_LIST_PRESETS = 0x1100 };
+#define SOAK_LIST_PRESETS_LONGOPT \
+	{"list-presets", no_argument, NULL, SOAK_OPT_LIST_PRESETS}
+#define SOAK_LIST_PRESETS_HELP \
+"      --list-presets          list the presets, thresholds, rules and markets\n" \
+"                              that can be given by NAME, and exit\n"
+
 /* --help and --version in a getopt_long table, and its terminator. */
 #define SOAK_HELP_VERSION_LONGOPTS \
 	{"help", no_argument, NULL, 'h'}, \
@@ -50,9 +86,9 @@ noreturn void soak_usage_hint(void);
 	{NULL, 0, NULL, 0}
 
 /*
- * The end of every option switch: 'h' prints help_text, 'V' the version
- * (both exit 0); anything else is a usage error getopt has already
- * described (exit 2).
+ * The end of every option switch: 'h' prints help_text, 'V' the version,
+ * --list-presets the data files (all exit 0); anything else is a usage
+ * error getopt has already described (exit 2).
  */
 noreturn void soak_standard_option(int opt, const char *help_text);
 

@@ -96,6 +96,14 @@ static bool read_param_value(const cJSON *item, const char *what, int id,
 	return true;
 }
 
+const char *soak_param_suggest(const char *word, bool by_path, char *buf)
+{
+	const char *names[SOAK_PARAM_COUNT];
+	for (int i = 0; i < SOAK_PARAM_COUNT; i++)
+		names[i] = by_path ? soak_param_defs[i].preset_path : soak_param_defs[i].key;
+	return soak_did_you_mean(buf, 160, word, names, SOAK_PARAM_COUNT);
+}
+
 bool soak_params_from_json(const cJSON *obj, const char *what,
 			   enum soak_params_mode mode, struct soak_params *out,
 			   char *err, size_t errlen)
@@ -107,8 +115,10 @@ bool soak_params_from_json(const cJSON *obj, const char *what,
 	soak_params_baseline(out);
 	for (const cJSON *c = obj->child; c; c = c->next) {
 		int id = soak_param_by_key(c->string);
+		char hint[160];
 		if (id < 0)
-			return soak_errorf(err, "unknown parameter '%s.%s'", what, c->string);
+			return soak_errorf(err, "unknown parameter '%s.%s'%s", what, c->string,
+					   soak_param_suggest(c->string, false, hint));
 		if (!read_param_value(c, what, id, &out->value[id], err))
 			return false;
 		seen[id] = true;

@@ -48,6 +48,10 @@ struct soak_params {
 /* Index of the flat key, or -1 when it is not a known parameter. */
 int soak_param_by_key(const char *key);
 
+/* "; did you mean 'KEY'?" for a key that is not one (by_path: a preset
+ * path), or ""; buf needs 160 bytes.  For error messages. */
+const char *soak_param_suggest(const char *word, bool by_path, char *buf);
+
 /* Index of the preset path ("quoting.min_interval_ms"), or -1. */
 int soak_param_by_path(const char *path);
 

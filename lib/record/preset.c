@@ -3,7 +3,9 @@
 #include "cli.h"
 #include "record.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,123 @@ static bool try_directory(const char *dir, size_t dirlen, const char *name,
 	return n > 0 && (size_t)n < pathlen && file_readable(path);
 }
 
+#define MAX_DATA_NAMES 256
+#define DATA_NAME_MAX 128
+
+/* Names (without .json) of the data files, in search order, first of each. */
+struct data_names {
+	size_t n;
+	char name[MAX_DATA_NAMES][DATA_NAME_MAX];
+	char path[MAX_DATA_NAMES][PATH_MAX];
+	const char *ptr[MAX_DATA_NAMES];
+};
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool known_name(const struct data_names *dn, const char *name)
+{
+	for (size_t i = 0; i < dn->n; i++)
+		if (strcmp(dn->name[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Add DIR's *.json files, sorted, to dn. */
+static void scan_directory(const char *dir, size_t dirlen, struct data_names *dn)
+{
+	char dirname[PATH_MAX];
+	const char *found[MAX_DATA_NAMES];
+	char names[MAX_DATA_NAMES][DATA_NAME_MAX];
+	size_t n = 0;
+	if (dirlen == 0 || dirlen >= sizeof dirname)
+		return;
+	snprintf(dirname, sizeof dirname, "%.*s", (int)dirlen, dir);
+	DIR *d = opendir(dirname);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < MAX_DATA_NAMES) {
+		size_t len = strlen(e->d_name);
+		if (len > 5 && len - 5 < DATA_NAME_MAX && strcmp(e->d_name + len - 5, ".json") == 0 &&
+		    e->d_name[0] != '.') {
+			snprintf(names[n], DATA_NAME_MAX, "%.*s", (int)(len - 5), e->d_name);
+			found[n] = names[n];
+			n++;
+		}
+	}
+	closedir(d);
+	qsort(found, n, sizeof *found, compare_strings);
+	for (size_t i = 0; i < n && dn->n < MAX_DATA_NAMES; i++) {
+		if (known_name(dn, found[i]))
+			continue;
+		int w = snprintf(dn->path[dn->n], PATH_MAX, "%s/%s.json", dirname, found[i]);
+		if (w < 0 || w >= PATH_MAX)
+			continue;
+		snprintf(dn->name[dn->n], DATA_NAME_MAX, "%s", found[i]);
+		dn->ptr[dn->n] = dn->name[dn->n];
+		dn->n++;
+	}
+}
+
+/* Every data file in search order: $SOAKKIT_PRESET_PATH, then the installed ones. */
+static void scan_data_files(struct data_names *dn)
+{
+	const char *search = getenv("SOAKKIT_PRESET_PATH");
+	dn->n = 0;
+	while (search && *search) {
+		const char *colon = strchr(search, ':');
+		size_t len = colon ? (size_t)(colon - search) : strlen(search);
+		scan_directory(search, len, dn);
+		search = colon ? colon + 1 : NULL;
+	}
+	const char *installed = SOAK_PKGDATADIR "/presets";
+	scan_directory(installed, strlen(installed), dn);
+}
+
+/* The format of a data file, by its top-level members. */
+static const char *data_kind(const char *path)
+{
+	char err[SOAK_ERR_MAX];
+	cJSON *obj = soak_load_json_file(path, err);
+	const char *kind = !obj ? "?"
+			 : soak_get(obj, "changes") ? "preset"
+			 : soak_get(obj, "confidence") ? "compare"
+			 : soak_get(obj, "iteration") || soak_get(obj, "window") ? "thresholds"
+			 : soak_get(obj, "rules") ? "rules"
+			 : soak_get(obj, "mid") ? "market" : "?";
+	cJSON_Delete(obj);
+	return kind;
+}
+
+void soak_list_data_files(FILE *out)
+{
+	static struct data_names dn;
+	scan_data_files(&dn);
+	for (size_t i = 0; i < dn.n; i++)
+		fprintf(out, "%s\t%s\t%s\n", dn.name[i], data_kind(dn.path[i]), dn.path[i]);
+}
+
+/* " (did you mean 'X'?)" and "; './NAME' is a file here" for a name not found. */
+static void not_found_hints(const char *arg, char *hint, size_t size)
+{
+	static struct data_names dn;
+	char base[DATA_NAME_MAX], json[PATH_MAX];
+	size_t n = strlen(arg);
+	snprintf(base, sizeof base, "%.*s", (int)(n > 5 && strcmp(arg + n - 5, ".json") == 0
+					       ? n - 5 : n), arg);
+	scan_data_files(&dn);
+	soak_did_you_mean(hint, size, base, dn.ptr, dn.n);
+	snprintf(json, sizeof json, "%s.json", arg);
+	const char *here = file_readable(arg) ? arg : file_readable(json) ? json : NULL;
+	size_t used = strlen(hint);
+	if (here && used < size)
+		snprintf(hint + used, size - used, "; '%.100s' is a file in the working directory: "
+			 "give it as './%.100s'", here, here);
+}
+
 bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err)
 {
 	if (strchr(arg, '/')) {
@@ -54,8 +173,10 @@ bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err)
 		return true;
 	size_t n = strlen(arg);
 	bool has_suffix = n > 5 && strcmp(arg + n - 5, ".json") == 0;
-	return soak_errorf(err, "no '%s%s' in $SOAKKIT_PRESET_PATH or %s", arg,
-			   has_suffix ? "" : ".json", installed);
+	char hint[400];
+	not_found_hints(arg, hint, sizeof hint);
+	return soak_errorf(err, "no '%s%s' in $SOAKKIT_PRESET_PATH or %s%s", arg,
+			   has_suffix ? "" : ".json", installed, hint);
 }
 
 static bool parse_opcode(const char *s, enum soak_preset_opcode *op)
@@ -78,8 +199,10 @@ static bool read_change(const cJSON *entry, const char *section, struct soak_pre
 	char pathname[256];
 	snprintf(pathname, sizeof pathname, "%s.%s", section, entry->string);
 	int id = soak_param_by_path(pathname);
+	char hint[160];
 	if (id < 0)
-		return soak_errorf(err, "unknown parameter '%s'", pathname);
+		return soak_errorf(err, "unknown parameter '%s'%s", pathname,
+				   soak_param_suggest(pathname, true, hint));
 	if (!cJSON_IsObject(entry))
 		return soak_errorf(err, "'changes.%s' is not an object", pathname);
 	for (int i = 0; i < p->n_ops; i++)

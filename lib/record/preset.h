@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <limits.h>
+#include <stdio.h>
 #include "params.h"
 
 enum soak_preset_opcode { SOAK_OP_ADD, SOAK_OP_MUL, SOAK_OP_SET };
@@ -32,6 +33,15 @@ struct soak_preset {
  * installed presets directory.  Returns false with a message in err.
  */
 bool soak_find_data_file(const char *arg, char *path, size_t pathlen, char *err);
+
+/*
+ * --list-presets: every data file a NAME can name, in the order
+ * soak_find_data_file searches (a name found earlier hides a later one),
+ * one "NAME<TAB>KIND<TAB>PATH" line each, KIND one of preset, thresholds,
+ * rules, market, compare (soak-compare-config(5)), or "?" for a file of
+ * none of those formats (by its top-level members).  Write errors are left to the caller.
+ */
+void soak_list_data_files(FILE *out);
 
 /* The name of a data file: its path without directories and ".json". */
 void soak_data_file_name(const char *path, char *name, size_t size);

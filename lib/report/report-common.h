@@ -98,7 +98,13 @@ struct report_log {
 	long guards[RG_COUNT];
 	struct report_spark spark;
 	FILE *plot_data;            /* NULL, or where each point goes as a text line */
+	char seed[32];              /* summary.seed of the first record, or "" */
 };
+
+/* The phases the plot shades (phase.name of a record). */
+enum { REPORT_PHASE_NONE, REPORT_PHASE_WARMUP, REPORT_PHASE_RAMPDOWN, REPORT_PHASE_STEADY,
+       REPORT_PHASE_COUNT };
+extern const char *const report_phase_names[REPORT_PHASE_COUNT];
 
 /*
  * Read every record of stream s into log (initialized here with th, the
@@ -181,6 +187,15 @@ void report_markdown(FILE *out, const struct report_snapshot *cur,
 void report_prometheus(FILE *out, const struct report_snapshot *cur,
 		       const struct report_snapshot *base);
 
+/* What the plot shows besides the log's own points. */
+struct report_plot_info {
+	const char *path;            /* the image: SVG when it ends in .svg, else PNG */
+	const char *preset, *seed;   /* for the title: from --run, else "?" / the log's seed */
+	const char *run_id;          /* from --run, or NULL */
+	FILE *baseline_data;         /* the baseline's points, or NULL */
+	const char *baseline_label;
+};
+
 /*
  * soak-report --sweep: every variant directory of a soak-sweep(1) tree
  * (a directory holding seed-N.jsonl logs), each log read with the
@@ -194,11 +209,15 @@ void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thre
 
 /*
  * Draw the gate KPIs per iteration (the points in plot_data, rewound
- * here) with their iteration thresholds as a PNG at png_path, by running
- * gnuplot with a generated script.  Dies with exit 3 when gnuplot cannot
- * be run, fails, or leaves no PNG.
+ * here): one panel per KPI with its unit, the phases shaded, FAIL and
+ * WARN iterations marked, the iteration thresholds as lines, the last-N
+ * window marked, the baseline's points when given, the x-axis from the
+ * first to the last iteration, and a title with the preset, seed,
+ * verdict and thresholds.  Runs gnuplot with a generated script; dies with exit 3 when gnuplot cannot be run,
+ * fails, or leaves no PNG or SVG.
  */
-void report_plot(FILE *plot_data, const struct report_snapshot *snap, const char *png_path);
+void report_plot(FILE *plot_data, const struct report_snapshot *snap,
+		 const struct report_plot_info *info);
 
 /* A node or die (out of memory: exit 3). */
 cJSON *report_checked(cJSON *node);

@@ -349,11 +349,78 @@ static void gp_string(FILE *out, const char *s)
 	fputc('\'', out);
 }
 
-static void gp_panel(FILE *out, const struct report_snapshot *snap, int k)
+/* The unit of a gate KPI's axis. */
+static const char *const gp_units[RK_GATE_COUNT] = {"ratio", "bps", "ms", "ratio"};
+/* Fill colours of the phases (none, WARMUP, RAMPDOWN, STEADY); "" not shaded. */
+static const char *const gp_phase_colours[REPORT_PHASE_COUNT] = {"", "#f4a261", "#e9c46a", ""};
+
+#define GP_MAX_SPANS 64   /* phase changes shaded; a log with more shades the first ones */
+
+struct gp_span {
+	int phase;
+	long from, to;
+};
+
+struct gp_spans {
+	int n;
+	struct gp_span span[GP_MAX_SPANS];
+};
+
+/* Extend the spans with one point's phase. */
+static void spans_add(struct gp_spans *sp, long iteration, int phase)
+{
+	struct gp_span *last = sp->n ? &sp->span[sp->n - 1] : NULL;
+	if (last && last->phase == phase && last->to == iteration - 1) {
+		last->to = iteration;
+	} else if (sp->n < GP_MAX_SPANS) {
+		sp->span[sp->n++] = (struct gp_span){phase, iteration, iteration};
+	}
+}
+
+/* Copy a points file into a gnuplot data block NAME; note the phase spans. */
+static void gp_block(FILE *out, const char *name, FILE *data, struct gp_spans *sp)
+{
+	char line[256];
+	fprintf(out, "$%s << EOD\n", name);
+	rewind(data);
+	while (fgets(line, sizeof line, data)) {
+		long iteration;
+		int status, phase;
+		fputs(line, out);
+		if (sp && sscanf(line, "%ld %*s %*s %*s %*s %d %d", &iteration, &status, &phase) == 3)
+			spans_add(sp, iteration, phase);
+	}
+	fputs("EOD\n", out);
+}
+
+/* Shaded rectangles behind every panel, one per span of a shaded phase. */
+static void gp_phase_objects(FILE *out, const struct gp_spans *sp)
+{
+	for (int i = 0; i < sp->n; i++) {
+		const struct gp_span *s = &sp->span[i];
+		if (gp_phase_colours[s->phase][0])
+			fprintf(out, "set object %d rect from first %ld.5, graph 0 to first %ld.5, graph 1 "
+				"fc rgb '%s' fs solid 0.35 noborder behind\n", i + 1, s->from - 1, s->to,
+				gp_phase_colours[s->phase]);
+	}
+}
+
+static void gp_panel(FILE *out, const struct report_snapshot *snap,
+		     const struct report_plot_info *info, int k)
 {
 	char t[32];
-	fprintf(out, "set title '%s'\nplot $data using 1:%d with linespoints pt 7 ps 0.6 "
-		"lc rgb '#1f5fa8' title '%s'", report_kpi_name(k), k + 2, report_kpi_name(k));
+	int column = k + 2;
+	fprintf(out, "set title '%s'\nset ylabel '%s (%s)'\n", report_kpi_name(k),
+		report_kpi_name(k), gp_units[k]);
+	fprintf(out, "plot $data using 1:%d with linespoints pt 7 ps 0.5 lc rgb '#1f5fa8' "
+		"title 'this run'", column);
+	if (info->baseline_data) {
+		char label[512];
+		snprintf(label, sizeof label, "baseline %s", info->baseline_label);
+		fprintf(out, ", $base using 1:%d with linespoints pt 6 ps 0.5 dt 3 lc rgb '#7f7f7f' "
+			"title ", column);
+		gp_string(out, label);
+	}
 	for (int i = 0; i < snap->th->n_iteration; i++) {
 		const struct soak_rule *r = &snap->th->iteration[i];
 		if (r->kpi != report_kpis[k].kpi)
@@ -363,52 +430,94 @@ static void gp_panel(FILE *out, const struct report_snapshot *snap, int k)
 			r->level == SOAK_LEVEL_FAIL ? "#c0392b" : "#e69f00", soak_level_names[r->level],
 			soak_cmp_negations[r->cmp], t);
 	}
+	fprintf(out, ", $data using 1:(column(6) == 2 ? column(%d) : NaN) with points pt 5 ps 1.2 "
+		"lc rgb '#c0392b' title 'FAIL iteration'", column);
+	fprintf(out, ", $data using 1:(column(6) == 1 ? column(%d) : NaN) with points pt 9 ps 1.2 "
+		"lc rgb '#e69f00' title 'WARN iteration'", column);
+	for (int ph = REPORT_PHASE_WARMUP; ph < REPORT_PHASE_COUNT; ph++)
+		if (gp_phase_colours[ph][0])
+			fprintf(out, ", NaN with boxes fs solid 0.35 noborder lc rgb '%s' title '%s'",
+				gp_phase_colours[ph], report_phase_names[ph]);
 	fputc('\n', out);
 }
 
-static void gp_script(FILE *out, FILE *data, const struct report_snapshot *snap,
-		      const char *png)
+/* "soak-report: preset P, seed S, N iterations (F-L), verdict V, thresholds T[, run R]" */
+static void gp_title(FILE *out, const struct report_snapshot *snap,
+		     const struct report_plot_info *info)
 {
 	const struct report_log *log = snap->log;
-	char line[256];
-	fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-	      "  set terminal pngcairo noenhanced size 1200,800 font ',10'\n"
-	      "} else {\n  set terminal png noenhanced size 1200,800\n}\nset output ", out);
-	gp_string(out, png);
-	fputs("\nset datafile missing '?'\n$data << EOD\n", out);
-	rewind(data);
-	while (fgets(line, sizeof line, data))
-		fputs(line, out);
-	fprintf(out, "EOD\nset grid\nset key below horizontal font ',9'\n"
-		"set offsets graph 0.02, graph 0.02, graph 0.1, graph 0.1\n"
-		"set object 1 rect from first %g, graph 0 to first %g, graph 1 "
-		"fc rgb '#eeeeee' fs solid 1.0 noborder behind\n",
-		(double)report_window_point(log, 0)->iteration - 0.5, (double)log->last + 0.5);
-	fprintf(out, "set multiplot layout 2,2 title sprintf('soak-report: %%s, %ld iterations, "
-		"thresholds %%s; KPIs per iteration, shaded: the last %ld (verdict %s)', ", log->count,
-		snap->window_count, soak_level_names[snap->verdict]);
-	gp_string(out, log->label);
-	fputs(", ", out);
-	gp_string(out, snap->th->name);
-	fputs(")\n", out);
+	char title[1024];
+	int n = snprintf(title, sizeof title, "soak-report: preset %s, seed %s, %ld iterations "
+			 "(%ld-%ld), verdict %s, thresholds %s", info->preset, info->seed, log->count,
+			 log->first, log->last, soak_level_names[snap->verdict], snap->th->name);
+	if (info->run_id && n > 0 && (size_t)n < sizeof title)
+		snprintf(title + n, sizeof title - (size_t)n, ", run %s", info->run_id);
+	fputs("set multiplot layout 2,2 title ", out);
+	gp_string(out, title);
+	fputc('\n', out);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void gp_terminal(FILE *out, const char *path)
+{
+	if (ends_with(path, ".svg"))
+		fputs("set terminal svg noenhanced size 1200,900 dynamic font 'sans,10'\n", out);
+	else
+		fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+		      "  set terminal pngcairo noenhanced size 1200,900 font ',10'\n"
+		      "} else {\n  set terminal png noenhanced size 1200,900\n}\n", out);
+	fputs("set output ", out);
+	gp_string(out, path);
+	fputc('\n', out);
+}
+
+static void plot_script(FILE *out, FILE *data, const struct report_snapshot *snap,
+			const struct report_plot_info *info)
+{
+	const struct report_log *log = snap->log;
+	static struct gp_spans spans;
+	spans.n = 0;
+	gp_terminal(out, info->path);
+	fputs("set datafile missing '?'\n", out);
+	gp_block(out, "data", data, &spans);
+	if (info->baseline_data)
+		gp_block(out, "base", info->baseline_data, NULL);
+	fprintf(out, "set grid\nset key below horizontal font ',8'\nset xlabel 'iteration'\n"
+		"set xrange [%ld.5:%ld.5]\nset xtics out nomirror\nset offsets 0, 0, graph 0.1, "
+		"graph 0.1\n", log->first - 1, log->last);
+	gp_phase_objects(out, &spans);
+	long window_start = report_window_point(log, 0)->iteration;
+	fprintf(out, "set arrow 1 from first %ld.5, graph 0 to first %ld.5, graph 1 nohead dt 3 "
+		"lc rgb '#555555'\nset label 1 'last %ld' at first %ld.5, graph 0.95 offset 0.5,0 "
+		"font ',8'\n", window_start - 1, window_start - 1, snap->window_count, window_start - 1);
+	gp_title(out, snap, info);
 	for (int k = 0; k < RK_GATE_COUNT; k++)
-		gp_panel(out, snap, k);
+		gp_panel(out, snap, info, k);
 	fputs("unset multiplot\n", out);
 }
 
-static bool is_png(const char *path)
+/* The file at path begins as a PNG or (for .svg) an SVG document does. */
+static bool is_image(const char *path)
 {
-	static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-	unsigned char head[8];
+	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	char head[512] = {0};
 	FILE *f = fopen(path, "rb");
-	bool ok = f && fread(head, 1, 8, f) == 8 && memcmp(head, signature, 8) == 0;
+	size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
 	if (f)
 		fclose(f);
-	return ok;
+	if (ends_with(path, ".svg"))
+		return strstr(head, "<svg") != NULL;
+	return n >= 8 && memcmp(head, png, 8) == 0;
 }
 
 /* gnuplot with the script on its stdin and stdout on /dev/null; its exit status. */
-static int run_gnuplot(FILE *data, const struct report_snapshot *snap, const char *png)
+static int run_gnuplot(FILE *data, const struct report_snapshot *snap,
+		       const struct report_plot_info *info)
 {
 	int fds[2], status;
 	if (fflush(data) != 0 || ferror(data))
@@ -433,7 +542,7 @@ static int run_gnuplot(FILE *data, const struct report_snapshot *snap, const cha
 	FILE *script = fdopen(fds[1], "w");
 	if (!script)
 		soak_die(SOAK_EXIT_IO, "cannot run gnuplot: %s", strerror(errno));
-	gp_script(script, data, snap, png);
+	plot_script(script, data, snap, info);
 	fclose(script);   /* a gnuplot that died early shows in its status */
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -441,13 +550,17 @@ static int run_gnuplot(FILE *data, const struct report_snapshot *snap, const cha
 	return status;
 }
 
-void report_plot(FILE *data, const struct report_snapshot *snap, const char *png)
+void report_plot(FILE *data, const struct report_snapshot *snap,
+		 const struct report_plot_info *info)
 {
-	int status = run_gnuplot(data, snap, png);
+	if (info->baseline_data && (fflush(info->baseline_data) != 0 || ferror(info->baseline_data)))
+		soak_die(SOAK_EXIT_IO, "write error on the plot's temporary file");
+	int status = run_gnuplot(data, snap, info);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		soak_die(SOAK_EXIT_IO, "gnuplot failed (%s %d): no plot written to '%s'",
 			 WIFEXITED(status) ? "exit status" : "signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), png);
-	if (!is_png(png))
-		soak_die(SOAK_EXIT_IO, "gnuplot left no PNG at '%s'", png);
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), info->path);
+	if (!is_image(info->path))
+		soak_die(SOAK_EXIT_IO, "gnuplot left no %s at '%s'",
+			 ends_with(info->path, ".svg") ? "SVG" : "PNG", info->path);
 }

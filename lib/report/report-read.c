@@ -18,6 +18,9 @@ const struct report_kpi_def report_kpis[RK_COUNT] = {
 const char *const report_guard_names[RG_COUNT] = {
 	"rescue_block", "latency_prebuffer", "velocity", "cooldown", "oscillation", "freeze",
 	"max_keys", "bounds"};
+const char *const report_phase_names[REPORT_PHASE_COUNT] = {"none", "WARMUP", "RAMPDOWN",
+								"STEADY"};
+const char *const report_gate_names[RGATE_COUNT] = {"PASS", "WARN", "FAIL", "none"};
 
 const char *report_kpi_name(int k)
 {
@@ -62,6 +65,9 @@ struct reading {
 	const cJSON *skipped;        /* object of strings, or NULL */
 	const cJSON *skip_reason;    /* the original's: string or object, or NULL */
 	bool guard[RG_COUNT];
+	int phase;                   /* REPORT_PHASE_*: phase.name, for the plot */
+	bool has_seed;               /* summary.seed, for the plot's title */
+	double seed;
 };
 
 static bool read_kpis(const cJSON *rec, struct report_point *p, char *err)
@@ -172,6 +178,23 @@ static bool read_tuning(const cJSON *rec, struct reading *r, char *err)
 	return true;
 }
 
+/* phase.name (WARMUP, RAMPDOWN, STEADY, else none) and summary.seed, for the plot. */
+static bool read_plot_fields(const cJSON *rec, struct reading *r, char *err)
+{
+	cJSON *phase;
+	if (!soak_get_object_opt(rec, "phase", "phase", &phase, err))
+		return false;
+	const cJSON *name = soak_get(phase, "name");
+	r->phase = REPORT_PHASE_NONE;
+	for (int i = REPORT_PHASE_WARMUP; i < REPORT_PHASE_COUNT && cJSON_IsString(name); i++)
+		if (strcmp(name->valuestring, report_phase_names[i]) == 0)
+			r->phase = i;
+	const cJSON *seed = soak_get(soak_get(rec, "summary"), "seed");
+	r->has_seed = cJSON_IsNumber(seed);
+	r->seed = r->has_seed ? seed->valuedouble : 0;
+	return true;
+}
+
 static bool read_record(const cJSON *rec, const struct report_log *log, long line_no,
 			struct reading *r, char *err)
 {
@@ -181,7 +204,7 @@ static bool read_record(const cJSON *rec, const struct report_log *log, long lin
 	    !soak_order_check(&log->order, r->point.iteration, line_no, err))
 		return false;
 	return read_kpis(rec, &r->point, err) && judge_gate(rec, log, r, err) &&
-	       read_warmup(rec, r, err) && read_tuning(rec, r, err);
+	       read_warmup(rec, r, err) && read_tuning(rec, r, err) && read_plot_fields(rec, r, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -242,8 +265,11 @@ static void spark_add(struct report_spark *sp, long position, const struct repor
 		}
 }
 
-static void plot_point(FILE *f, const struct report_point *p)
+/* "ITERATION MT NET P95 RISK STATUS PHASE": a KPI absent is "?", STATUS
+ * the gate's level (0 PASS, 1 WARN, 2 FAIL, 3 none), PHASE REPORT_PHASE_*. */
+static void plot_point(FILE *f, const struct reading *r)
 {
+	const struct report_point *p = &r->point;
 	char buf[32];
 	fprintf(f, "%ld", p->iteration);
 	for (int k = 0; k < RK_GATE_COUNT; k++) {
@@ -251,7 +277,7 @@ static void plot_point(FILE *f, const struct report_point *p)
 			soak_format_number(p->value[k], buf);
 		fprintf(f, " %s", p->present[k] ? buf : "?");
 	}
-	fputc('\n', f);
+	fprintf(f, " %d %d\n", r->gate, r->phase);
 }
 
 static void fold(struct report_log *log, const struct reading *r)
@@ -277,8 +303,10 @@ static void fold(struct report_log *log, const struct reading *r)
 		add_original_skip(log, r->skip_reason);
 	for (int g = 0; g < RG_COUNT; g++)
 		log->guards[g] += r->guard[g];
+	if (log->count == 1 && r->has_seed)
+		soak_format_number(r->seed, log->seed);
 	if (log->plot_data)
-		plot_point(log->plot_data, p);
+		plot_point(log->plot_data, r);
 }
 
 void report_log_read(struct report_log *log, struct soak_stream *s,
