@@ -32,6 +32,7 @@
 #include "sha256.h"
 #include "thresholds.h"
 #include "tuner-rules.h"
+#include "verdict-format.h"
 
 #define GRACE_MS 2000                    /* TERM, then KILL after this */
 #define COMMAND_ENGINE_TIMEOUT 1800      /* seconds, for a command engine */
@@ -53,7 +54,7 @@ static const char help_text[] =
 "   -> soak-next --iterations=N -> back to the start\n"
 "\n"
 "then print the verdict of kpi-gate --summary.  Exit 0 on PASS or WARN, 1 on\n"
-"FAIL, 2 on bad usage, a stage that failed or an engine that broke its\n"
+"FAIL (or WARN with --fail-on=warn), 2 on bad usage, a stage that failed or an engine that broke its\n"
 "contract, 3 on an I/O error.\n"
 "\n"
 "  -n, --iterations=N        iterations to run (default 24)\n"
@@ -77,6 +78,12 @@ static const char help_text[] =
 "                            iteration, then TERM and KILL to the engine\n"
 "                            (default 1800 for a command, none for mock and\n"
 "                            replay:; 0: none)\n"
+"      --format=FORMAT       the verdict on stdout: json (default; as\n"
+"                            DIR/verdict.json), text, junit (JUnit XML),\n"
+"                            github (::error/::warning lines) or markdown\n"
+"                            (a CI job summary)\n"
+"      --fail-on=LEVEL       fail (default): exit 1 on a FAIL verdict;\n"
+"                            warn: on a WARN verdict as well\n"
 "  -o, --out=DIR             write DIR/iterations.jsonl (each line fsync'd),\n"
 "                            DIR/verdict.json, DIR/run.args and DIR/run.json\n"
 "                            (default soak-out); DIR is locked while the run\n"
@@ -111,6 +118,8 @@ struct run {
 	double engine_timeout;        /* seconds; 0: none */
 	bool timeout_given;
 	bool warmup_preset_given, seed_given, market_given;   /* for options without effect */
+	enum soak_verdict_format format;   /* of the verdict on stdout */
+	enum soak_fail_on fail_on;
 	char *args[MAX_ARGS];         /* canonical "--option=value" strings */
 	int n_args;
 	/* how it runs */
@@ -127,7 +136,8 @@ struct run {
 
 enum {
 	OPT_WARMUP = 0x100, OPT_NO_WARMUP, OPT_WARMUP_PRESET, OPT_PARAMS, OPT_SET,
-	OPT_MARKET, OPT_RULES, OPT_THRESHOLDS, OPT_ENGINE_TIMEOUT, OPT_RESUME, OPT_FORCE
+	OPT_MARKET, OPT_RULES, OPT_THRESHOLDS, OPT_ENGINE_TIMEOUT, OPT_RESUME, OPT_FORCE,
+	OPT_FORMAT, OPT_FAIL_ON
 };
 
 static const struct option longopts[] = {
@@ -144,6 +154,8 @@ static const struct option longopts[] = {
 	{"thresholds", required_argument, NULL, OPT_THRESHOLDS},
 	{"engine", required_argument, NULL, 'e'},
 	{"engine-timeout", required_argument, NULL, OPT_ENGINE_TIMEOUT},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"out", required_argument, NULL, 'o'},
 	{"resume", no_argument, NULL, OPT_RESUME},
 	{"force", no_argument, NULL, OPT_FORCE},
@@ -199,6 +211,15 @@ static bool run_option(struct run *r, int opt, const char *arg)
 	case OPT_ENGINE_TIMEOUT:
 		r->engine_timeout = soak_arg_double("--engine-timeout", arg, 0, 1e6);
 		r->timeout_given = true;
+		break;
+	case OPT_FORMAT:
+		if (!soak_verdict_format_parse(arg, &r->format))
+			soak_usage_error("option '--format': '%s' is not json, text, junit, github or "
+					 "markdown", arg);
+		break;
+	case OPT_FAIL_ON:
+		if (!soak_fail_on_parse(arg, &r->fail_on))
+			soak_usage_error("option '--fail-on': '%s' is not fail or warn", arg);
 		break;
 	default: return false;
 	}
@@ -506,11 +527,11 @@ static char *text_of(const char *fmt, const char *value)
 	return s;
 }
 
-/* A NULL-terminated argv of up to 7 strings; NULLs inside are skipped. */
+/* A NULL-terminated argv of up to 4 strings (room for a 5th); NULLs inside are skipped. */
 static char **argv_of(const char *a0, const char *a1, const char *a2, const char *a3)
 {
 	const char *in[] = {a0, a1, a2, a3};
-	char **argv = calloc(5, sizeof *argv);
+	char **argv = calloc(6, sizeof *argv);
 	if (!argv)
 		soak_die(SOAK_EXIT_IO, "out of memory");
 	int n = 0;
@@ -1200,10 +1221,106 @@ static void check_complete(const struct run *r, int log_fd)
 }
 
 /*
- * kpi-gate --summary over the log: verdict.json (atomically) and stdout;
- * without --quiet the verdict in words on stderr.  Returns its status.
+ * The run object of verdict.json: who made the verdict, copied from
+ * run.json (run_id, version, seed, preset, warmup_preset, thresholds,
+ * engine); no clock.  Returns `,"run":{...}` as text, malloc'd.
  */
-static int verdict(const struct run *r)
+static char *run_member(const char *run_json)
+{
+	static const char *const from[] = {"run_id", "soakkit", "seed", "preset", "warmup_preset",
+					   "thresholds", "engine"};
+	static const char *const to[] = {"run_id", "version", "seed", "preset", "warmup_preset",
+					 "thresholds", "engine"};
+	cJSON *j = cJSON_Parse(run_json), *run = cJSON_CreateObject();
+	if (!j || !run)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(j, from[i]);
+		cJSON_AddItemToObject(run, to[i], v ? v : cJSON_CreateNull());
+	}
+	char *text = cJSON_PrintUnformatted(run), *member = text ? text_of(",\"run\":%s", text) : NULL;
+	if (!member)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	cJSON_Delete(j);
+	cJSON_Delete(run);
+	free(text);
+	return member;
+}
+
+/*
+ * verdict.json: kpi-gate --summary's one-line object with the run object
+ * added as its last member (spliced into the text, so the numbers keep
+ * kpi-gate's formatting).  Returns its status, "PASS", "WARN" or "FAIL".
+ */
+static const char *verdict_json(char **json, size_t *len, const char *run_json)
+{
+	char *end = *len ? memrchr(*json, '}', *len) : NULL;
+	if (!end)
+		soak_die(SOAK_EXIT_USAGE, "kpi-gate --summary printed no verdict");
+	char *member = run_member(run_json), *spliced;
+	if (asprintf(&spliced, "%.*s%s}\n", (int)(end - *json), *json, member) < 0)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	free(member);
+	free(*json);
+	*json = spliced;
+	*len = strlen(spliced);
+	cJSON *v = cJSON_Parse(spliced);
+	const cJSON *status = soak_get(v, "status");
+	static const char *const levels[] = {"PASS", "WARN", "FAIL"};
+	for (int i = 0; i < 3; i++)
+		if (cJSON_IsString(status) && !strcmp(status->valuestring, levels[i])) {
+			cJSON_Delete(v);
+			return levels[i];
+		}
+	soak_die(SOAK_EXIT_USAGE, "kpi-gate --summary printed a verdict without a status");
+}
+
+/* kpi-gate --summary over the log with more options, its stdout to out_fd; dies if it breaks. */
+static void kpi_gate_to(const struct run *r, int out_fd, const char *a2, const char *a3)
+{
+	char err[SOAK_ERR_MAX];
+	char *thresholds = text_of("--thresholds=%s", r->thresholds);
+	int log = open(r->log_path, O_RDONLY | O_CLOEXEC);
+	char **argv = argv_of("kpi-gate", "--summary", thresholds, a2);
+	if (a3)
+		argv[4] = (char *)a3;   /* argv_of leaves room for a 5th before NULL */
+	struct soak_child c = {.name = "kpi-gate", .in_fd = log, .out_fd = out_fd,
+		.keep_fd = -1, .death_signal = SIGKILL, .argv = argv};
+	if (log < 0 || !soak_child_start(&c, err))
+		soak_die(SOAK_EXIT_IO, "%s", log < 0 ? strerror(errno) : err);
+	close(log);
+	soak_child_wait(&c);
+	soak_child_forget(&c);
+	int st = c.status;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > SOAK_EXIT_FAIL)
+		soak_die(WIFEXITED(st) ? WEXITSTATUS(st) : SOAK_EXIT_USAGE, "kpi-gate --summary failed");
+	free(argv);
+	free(thresholds);
+}
+
+/* The verdict on stdout in --format: verdict.json's line, or kpi-gate's rendering. */
+static void print_verdict(const struct run *r, const char *json, size_t len)
+{
+	static const char *const names[] = {"json", "text", "junit", "github", "markdown"};
+	if (r->format != SOAK_VERDICT_JSON) {
+		fflush(stdout);
+		char *format = text_of("--format=%s", names[r->format]);
+		kpi_gate_to(r, STDOUT_FILENO, format,
+			    r->fail_on == SOAK_FAIL_ON_WARN ? "--fail-on=warn" : NULL);
+		free(format);
+		return;
+	}
+	errno = 0;
+	if ((fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) && errno != EPIPE)
+		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+}
+
+/*
+ * kpi-gate --summary over the log: verdict.json (atomically, with the run
+ * object) and stdout in --format; without --quiet the verdict in words on
+ * stderr.  Returns the exit status under --fail-on.
+ */
+static int verdict(const struct run *r, const char *run_json)
 {
 	char err[SOAK_ERR_MAX], *json;
 	size_t len;
@@ -1215,29 +1332,18 @@ static int verdict(const struct run *r)
 	int st = soak_child_capture("kpi-gate", argv, log, &json, &len, MAX_LINE, err);
 	free(argv);
 	close(log);
+	free(thresholds);
 	if (st < 0)
 		soak_die(SOAK_EXIT_IO, "%s", err);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > SOAK_EXIT_FAIL)
 		soak_die(WIFEXITED(st) ? WEXITSTATUS(st) : SOAK_EXIT_USAGE, "kpi-gate --summary failed");
+	const char *status = verdict_json(&json, &len, run_json);
 	write_run_file(r, "verdict.json", json, len);
-	if (!r->quiet) {
-		log = open(r->log_path, O_RDONLY | O_CLOEXEC);
-		struct soak_child text = {.name = "kpi-gate", .in_fd = log, .out_fd = STDERR_FILENO,
-			.keep_fd = -1, .death_signal = SIGKILL,
-			.argv = argv_of("kpi-gate", "--summary", "--text", thresholds)};
-		if (log < 0 || !soak_child_start(&text, err))
-			soak_die(SOAK_EXIT_IO, "%s", log < 0 ? strerror(errno) : err);
-		close(log);
-		soak_child_wait(&text);
-		soak_child_forget(&text);
-		free((void *)text.argv);
-	}
-	errno = 0;
-	if ((fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) && errno != EPIPE)
-		soak_die(SOAK_EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	if (!r->quiet)
+		kpi_gate_to(r, STDERR_FILENO, "--text", NULL);
+	print_verdict(r, json, len);
 	free(json);
-	free(thresholds);
-	return WEXITSTATUS(st);
+	return soak_verdict_exit(status, r->fail_on);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1271,7 +1377,6 @@ int main(int argc, char **argv)
 	if (r.resume)
 		first = next_record(&r, log, &first_len);
 	free(args);
-	free(run_json);
 	if (first_len > 0) {
 		start_ring(&g, &r, first, first_len, lock);
 		free(first);
@@ -1282,7 +1387,8 @@ int main(int argc, char **argv)
 	}
 	free(first);
 	check_complete(&r, log);
-	int status = verdict(&r);
+	int status = verdict(&r, run_json);
+	free(run_json);
 	close(log);
 	close(lock);
 	return status;

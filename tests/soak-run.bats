@@ -78,7 +78,10 @@ assert_seed_criteria() { # DIR
 	soak-run -q -n 12 --warmup --preset maker_bias_uplift_v1 --seed 9 --out "$(out rec)" >/dev/null || true
 	run soak-run -q -n 12 --warmup --preset maker_bias_uplift_v1 --engine "replay:$(out rec)/iterations.jsonl" --out "$(out rep)"
 	cmp "$(out rec)/iterations.jsonl" "$(out rep)/iterations.jsonl"
-	cmp "$(out rec)/verdict.json" "$(out rep)/verdict.json"
+	# the same verdict; its run object names the other engine
+	cmp <(jq -c 'del(.run)' "$(out rec)/verdict.json") <(jq -c 'del(.run)' "$(out rep)/verdict.json")
+	jq -e '.run.engine == "mock"' "$(out rec)/verdict.json"
+	jq -e '.run.engine | startswith("replay:")' "$(out rep)/verdict.json"
 }
 
 @test "replay under a different warm-up shows what it would have decided" {
@@ -138,7 +141,8 @@ assert_seed_criteria() { # DIR
 	done
 	[ "$status" -eq 0 ]
 	cmp "$(out whole)/iterations.jsonl" "$(out killed)/iterations.jsonl"
-	cmp "$(out whole)/verdict.json" "$(out killed)/verdict.json"
+	# the same verdict (the run object names the other engine command)
+	cmp <(jq -c 'del(.run)' "$(out whole)/verdict.json") <(jq -c 'del(.run)' "$(out killed)/verdict.json")
 }
 
 @test "--resume drops a cut-off last line and runs that iteration again" {
@@ -212,4 +216,70 @@ assert_seed_criteria() { # DIR
 	[ "$status" -le 1 ]
 	[ "$(grep -c . "$(out)/iterations.jsonl")" -eq 8 ]
 	jq -e '.iterations == 8' "$(out)/verdict.json"
+}
+
+# soak-run -n 8 --warmup --preset maker_bias_uplift_v1 --seed 1 is WARN
+# (iterations in WARMUP downgraded, the window met); seed 2 is PASS.
+@test "--fail-on=warn: a WARN verdict exits 1, PASS exits 0; verdict.json is the same JSON either way" {
+	local common="-q -n 8 --warmup --preset maker_bias_uplift_v1"
+	run soak-run $common --seed 1 --out "$(out warn)"
+	[ "$status" -eq 0 ]
+	jq -e '.status == "WARN"' "$(out warn)/verdict.json"
+	run soak-run $common --seed 1 --fail-on=warn --out "$(out warn1)"
+	[ "$status" -eq 1 ]
+	jq -e '.status == "WARN"' <<<"$output"
+	cmp <(jq -c 'del(.run.run_id)' "$(out warn)/verdict.json") <(jq -c 'del(.run.run_id)' "$(out warn1)/verdict.json")
+	run soak-run $common --seed 2 --fail-on=warn --out "$(out pass)"
+	[ "$status" -eq 0 ]
+	jq -e '.status == "PASS"' <<<"$output"
+	run soak-run $common --seed 1 --fail-on=error --out "$(out bad)"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--fail-on': 'error' is not fail or warn"* ]]
+	[ ! -e "$(out bad)" ]
+}
+
+@test "--format=junit: valid JUnit XML on stdout, a testcase per iteration and per window goal; verdict.json stays JSON" {
+	run_pipe "soak-run -q -n 8 --warmup --preset maker_bias_uplift_v1 --seed 1 --fail-on=warn --format=junit --out '$(out)' > '$BATS_TEST_TMPDIR/soak.xml'"
+	[ "$status" -eq 1 ]
+	xmllint --noout --schema "$SOAK_SRCDIR/tests/schema/junit.xsd" "$BATS_TEST_TMPDIR/soak.xml"
+	# 8 iterations + 4 window goals + the verdict
+	[ "$(xmllint --xpath 'count(//testcase)' "$BATS_TEST_TMPDIR/soak.xml")" -eq 13 ]
+	# --fail-on=warn: the WARN iterations (1, 2 and 4) and the WARN verdict are failures
+	[ "$(jq -sc '[.[] | select(.gate.status == "WARN") | .iteration]' "$(out)/iterations.jsonl")" = "[1,2,4]" ]
+	[ "$(xmllint --xpath 'count(//testcase[failure])' "$BATS_TEST_TMPDIR/soak.xml")" -eq 4 ]
+	jq -e '.status == "WARN" and .run.seed == 1' "$(out)/verdict.json"
+	# the same rendering as kpi-gate's over the log
+	cmp <(kpi-gate --summary --format=junit --fail-on=warn < "$(out)/iterations.jsonl" || true) "$BATS_TEST_TMPDIR/soak.xml"
+	run soak-run -q -n 2 --format=yaml --out "$(out bad)"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--format': 'yaml' is not json, text, junit, github or markdown"* ]]
+}
+
+@test "--format=github and --format=text on stdout; --format and --fail-on are kept in run.args and --resume uses them" {
+	run soak-run -q -n 3 --format=github --out "$(out gh)"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "::error "* ]]
+	[[ "$output" == *"maker_taker_ratio"* ]]
+	[ "$(tr '\0' '\n' < "$(out gh)/run.args")" = "$(printf '%s\n' --iterations=3 --format=github)" ]
+	jq -e '.args == ["--iterations=3", "--format=github"]' "$(out gh)/run.json"
+	# a run stopped after iteration 2 (its log cut), resumed: the same format and exit
+	head -n 2 "$(out gh)/iterations.jsonl" > "$BATS_TEST_TMPDIR/two" && cp "$BATS_TEST_TMPDIR/two" "$(out gh)/iterations.jsonl"
+	run soak-run -q --resume --out "$(out gh)"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "::error "* ]]
+	run soak-run -q -n 3 --format=text --out "$(out txt)"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "verdict: FAIL (kpi_thresholds_v1; 3 iterations: "* ]]
+}
+
+@test "verdict.json names its run: run id, version, seed, presets, thresholds, engine from run.json; no clock" {
+	soak-run -q -n 8 --warmup --preset maker_bias_uplift_v1 --seed 2 --out "$(out a)" > "$BATS_TEST_TMPDIR/stdout"
+	soak-run -q -n 8 --warmup --preset maker_bias_uplift_v1 --seed 2 --out "$(out b)" > /dev/null
+	cmp "$(out a)/verdict.json" "$(out b)/verdict.json"
+	cmp "$(out a)/verdict.json" "$BATS_TEST_TMPDIR/stdout"
+	jq -e --slurpfile r "$(out a)/run.json" '.run == {run_id: $r[0].run_id, version: $r[0].soakkit,
+		seed: 2, preset: "maker_bias_uplift_v1", warmup_preset: "warmup_conservative_v1",
+		thresholds: "kpi_thresholds_v1", engine: "mock"}' "$(out a)/verdict.json"
+	# the rest is kpi-gate --summary's object, unchanged
+	cmp <(jq -c 'del(.run)' "$(out a)/verdict.json") <(kpi-gate --summary < "$(out a)/iterations.jsonl")
 }
