@@ -27,6 +27,9 @@ static const char help_text[] =
 "                              and exit 1 when it is FAIL (see --fail-on)\n"
 SOAK_VERDICT_FORMAT_HELP
 "      --text                  the same as --format=text\n"
+"      --run=FILE              with --summary: add the run object (run id,\n"
+"                              version, seed, presets, thresholds, engine)\n"
+"                              from a soak-run run.json\n"
 SOAK_STREAM_HELP
 SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
@@ -116,7 +119,22 @@ struct options {
 	enum soak_verdict_format format; /* of the --summary verdict */
 	bool fail_on_given;
 	enum soak_fail_on fail_on;
+	const char *run;                /* --run: a run.json */
 };
+
+/* --run=FILE: the run object from a soak-run run.json; exit 2 when it is not one. */
+static cJSON *load_run(const char *path)
+{
+	char err[SOAK_ERR_MAX];
+	cJSON *j = soak_load_json_file(path, err);
+	if (!j)
+		soak_die(SOAK_EXIT_USAGE, "--run: %s", err);
+	if (!cJSON_IsString(soak_get(j, "run_id")))
+		soak_die(SOAK_EXIT_USAGE, "--run: '%s' is not a soak-run run.json (no 'run_id')", path);
+	cJSON *run = soak_verdict_run_new(j);
+	cJSON_Delete(j);
+	return run;
+}
 
 static int parse_mode(const char *arg)
 {
@@ -153,6 +171,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		{"text", no_argument, NULL, 'T'},
 		{"format", required_argument, NULL, 'f'},
 		{"fail-on", required_argument, NULL, 'F'},
+		{"run", required_argument, NULL, 'R'},
 		SOAK_STREAM_LONGOPTS,
 		SOAK_LIST_PRESETS_LONGOPT,
 		SOAK_HELP_VERSION_LONGOPTS
@@ -169,6 +188,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		case 'T': o->format = SOAK_VERDICT_TEXT; o->format_option = "--text"; break;
 		case 'f': parse_format(optarg, o); break;
 		case 'F': parse_fail_on(optarg, o); break;
+		case 'R': o->run = optarg; break;
 		default: soak_standard_option(opt, help_text);
 		}
 	}
@@ -176,6 +196,8 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 		soak_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->format_option && !o->summary)
 		soak_usage_error("option '%s' needs --summary", o->format_option);
+	if (o->run && !o->summary)
+		soak_usage_error("option '--run' needs --summary");
 	if (o->fail_on_given && !o->summary)
 		soak_usage_error("option '--fail-on' needs --summary");
 	if (o->summary && g->forced_mode == 1)
@@ -188,13 +210,14 @@ int main(int argc, char **argv)
 	static struct soak_gate_stream g;
 	struct soak_stream s;
 	struct options o = {"kpi_thresholds_v1", 0, false, NULL, SOAK_VERDICT_JSON, false,
-			    SOAK_FAIL_ON_FAIL};
+			    SOAK_FAIL_ON_FAIL, NULL};
 	struct summary sum = {0};
 	soak_cli_init(argv[0]);
 	soak_stream_init(&s);
 	g.forced_mode = -1;
 	parse_options(argc, argv, &s, &o, &g);
 	soak_thresholds_load(o.thresholds, SOAK_WORDING_GATE, &g.th); /* exit 2 when bad */
+	cJSON *run = o.run ? load_run(o.run) : NULL;
 	if (o.window)
 		g.th.window_size = o.window;
 	soak_gate_stream_start(&g, g.forced_mode, o.summary);
@@ -221,6 +244,8 @@ int main(int argc, char **argv)
 		return soak_stream_finish(&s);
 	enum soak_level status;
 	cJSON *verdict = summary_verdict(&sum, &g.th, s.skipped, &status);
+	if (run)
+		cJSON_AddItemToObjectCS(verdict, "run", run);
 	soak_verdict_write(&s, o.format, o.fail_on, verdict, iterations); /* errors: finish */
 	cJSON_Delete(verdict);
 	cJSON_Delete(iterations);

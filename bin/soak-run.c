@@ -527,11 +527,11 @@ static char *text_of(const char *fmt, const char *value)
 	return s;
 }
 
-/* A NULL-terminated argv of up to 4 strings (room for a 5th); NULLs inside are skipped. */
+/* A NULL-terminated argv of up to 4 strings; NULLs inside are skipped. */
 static char **argv_of(const char *a0, const char *a1, const char *a2, const char *a3)
 {
 	const char *in[] = {a0, a1, a2, a3};
-	char **argv = calloc(6, sizeof *argv);
+	char **argv = calloc(5, sizeof *argv);
 	if (!argv)
 		soak_die(SOAK_EXIT_IO, "out of memory");
 	int n = 0;
@@ -1220,53 +1220,12 @@ static void check_complete(const struct run *r, int log_fd)
 		soak_die(SOAK_EXIT_USAGE, "the loop ended after %ld of %ld iterations", last, r->iterations);
 }
 
-/*
- * The run object of verdict.json: who made the verdict, copied from
- * run.json (run_id, version, seed, preset, warmup_preset, thresholds,
- * engine); no clock.  Returns `,"run":{...}` as text, malloc'd.
- */
-static char *run_member(const char *run_json)
+/* The verdict's status ("PASS", "WARN", "FAIL") from kpi-gate --summary's line. */
+static const char *verdict_status(const char *json)
 {
-	static const char *const from[] = {"run_id", "soakkit", "seed", "preset", "warmup_preset",
-					   "thresholds", "engine"};
-	static const char *const to[] = {"run_id", "version", "seed", "preset", "warmup_preset",
-					 "thresholds", "engine"};
-	cJSON *j = cJSON_Parse(run_json), *run = cJSON_CreateObject();
-	if (!j || !run)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
-		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(j, from[i]);
-		cJSON_AddItemToObject(run, to[i], v ? v : cJSON_CreateNull());
-	}
-	char *text = cJSON_PrintUnformatted(run), *member = text ? text_of(",\"run\":%s", text) : NULL;
-	if (!member)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	cJSON_Delete(j);
-	cJSON_Delete(run);
-	free(text);
-	return member;
-}
-
-/*
- * verdict.json: kpi-gate --summary's one-line object with the run object
- * added as its last member (spliced into the text, so the numbers keep
- * kpi-gate's formatting).  Returns its status, "PASS", "WARN" or "FAIL".
- */
-static const char *verdict_json(char **json, size_t *len, const char *run_json)
-{
-	char *end = *len ? memrchr(*json, '}', *len) : NULL;
-	if (!end)
-		soak_die(SOAK_EXIT_USAGE, "kpi-gate --summary printed no verdict");
-	char *member = run_member(run_json), *spliced;
-	if (asprintf(&spliced, "%.*s%s}\n", (int)(end - *json), *json, member) < 0)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	free(member);
-	free(*json);
-	*json = spliced;
-	*len = strlen(spliced);
-	cJSON *v = cJSON_Parse(spliced);
-	const cJSON *status = soak_get(v, "status");
 	static const char *const levels[] = {"PASS", "WARN", "FAIL"};
+	cJSON *v = cJSON_Parse(json);
+	const cJSON *status = soak_get(v, "status");
 	for (int i = 0; i < 3; i++)
 		if (cJSON_IsString(status) && !strcmp(status->valuestring, levels[i])) {
 			cJSON_Delete(v);
@@ -1275,15 +1234,40 @@ static const char *verdict_json(char **json, size_t *len, const char *run_json)
 	soak_die(SOAK_EXIT_USAGE, "kpi-gate --summary printed a verdict without a status");
 }
 
-/* kpi-gate --summary over the log with more options, its stdout to out_fd; dies if it breaks. */
-static void kpi_gate_to(const struct run *r, int out_fd, const char *a2, const char *a3)
+/*
+ * kpi-gate --summary --thresholds=T --run=DIR/run.json [a4] [a5]: its
+ * argv, NULL-terminated, the strings malloc'd (free_argv).
+ */
+static char **kpi_gate_argv(const struct run *r, const char *a4, const char *a5)
+{
+	char **argv = calloc(7, sizeof *argv), *run;
+	if (!argv || asprintf(&run, "--run=%s/run.json", r->out) < 0)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	const char *fixed[] = {"kpi-gate", "--summary", a4, a5};
+	int n = 0;
+	argv[n++] = text_of("%s", fixed[0]);
+	argv[n++] = text_of("%s", fixed[1]);
+	argv[n++] = text_of("--thresholds=%s", r->thresholds);
+	argv[n++] = run;
+	for (int i = 2; i < 4; i++)
+		if (fixed[i])
+			argv[n++] = text_of("%s", fixed[i]);
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+/* kpi-gate --summary over the log (kpi_gate_argv), its stdout to out_fd; dies if it breaks. */
+static void kpi_gate_to(const struct run *r, int out_fd, const char *a4, const char *a5)
 {
 	char err[SOAK_ERR_MAX];
-	char *thresholds = text_of("--thresholds=%s", r->thresholds);
 	int log = open(r->log_path, O_RDONLY | O_CLOEXEC);
-	char **argv = argv_of("kpi-gate", "--summary", thresholds, a2);
-	if (a3)
-		argv[4] = (char *)a3;   /* argv_of leaves room for a 5th before NULL */
+	char **argv = kpi_gate_argv(r, a4, a5);
 	struct soak_child c = {.name = "kpi-gate", .in_fd = log, .out_fd = out_fd,
 		.keep_fd = -1, .death_signal = SIGKILL, .argv = argv};
 	if (log < 0 || !soak_child_start(&c, err))
@@ -1291,11 +1275,10 @@ static void kpi_gate_to(const struct run *r, int out_fd, const char *a2, const c
 	close(log);
 	soak_child_wait(&c);
 	soak_child_forget(&c);
-	int st = c.status;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) > SOAK_EXIT_FAIL)
-		soak_die(WIFEXITED(st) ? WEXITSTATUS(st) : SOAK_EXIT_USAGE, "kpi-gate --summary failed");
-	free(argv);
-	free(thresholds);
+	if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) > SOAK_EXIT_FAIL)
+		soak_die(WIFEXITED(c.status) ? WEXITSTATUS(c.status) : SOAK_EXIT_USAGE,
+			 "kpi-gate --summary failed");
+	free_argv(argv);
 }
 
 /* The verdict on stdout in --format: verdict.json's line, or kpi-gate's rendering. */
@@ -1316,28 +1299,27 @@ static void print_verdict(const struct run *r, const char *json, size_t len)
 }
 
 /*
- * kpi-gate --summary over the log: verdict.json (atomically, with the run
- * object) and stdout in --format; without --quiet the verdict in words on
- * stderr.  Returns the exit status under --fail-on.
+ * kpi-gate --summary --run=DIR/run.json over the log: verdict.json
+ * (atomically; with the run object) and stdout in --format; without
+ * --quiet the verdict in words on stderr.  Returns the exit status under
+ * --fail-on.
  */
-static int verdict(const struct run *r, const char *run_json)
+static int verdict(const struct run *r)
 {
 	char err[SOAK_ERR_MAX], *json;
 	size_t len;
-	char *thresholds = text_of("--thresholds=%s", r->thresholds);
 	int log = open(r->log_path, O_RDONLY | O_CLOEXEC);
 	if (log < 0)
 		soak_die(SOAK_EXIT_IO, "cannot read '%s': %s", r->log_path, strerror(errno));
-	char **argv = argv_of("kpi-gate", "--summary", thresholds, NULL);
+	char **argv = kpi_gate_argv(r, NULL, NULL);
 	int st = soak_child_capture("kpi-gate", argv, log, &json, &len, MAX_LINE, err);
-	free(argv);
+	free_argv(argv);
 	close(log);
-	free(thresholds);
 	if (st < 0)
 		soak_die(SOAK_EXIT_IO, "%s", err);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > SOAK_EXIT_FAIL)
 		soak_die(WIFEXITED(st) ? WEXITSTATUS(st) : SOAK_EXIT_USAGE, "kpi-gate --summary failed");
-	const char *status = verdict_json(&json, &len, run_json);
+	const char *status = verdict_status(json);
 	write_run_file(r, "verdict.json", json, len);
 	if (!r->quiet)
 		kpi_gate_to(r, STDERR_FILENO, "--text", NULL);
@@ -1377,6 +1359,7 @@ int main(int argc, char **argv)
 	if (r.resume)
 		first = next_record(&r, log, &first_len);
 	free(args);
+	free(run_json);
 	if (first_len > 0) {
 		start_ring(&g, &r, first, first_len, lock);
 		free(first);
@@ -1387,8 +1370,7 @@ int main(int argc, char **argv)
 	}
 	free(first);
 	check_complete(&r, log);
-	int status = verdict(&r, run_json);
-	free(run_json);
+	int status = verdict(&r);
 	close(log);
 	close(lock);
 	return status;

@@ -248,8 +248,13 @@ assert_seed_criteria() { # DIR
 	[ "$(jq -sc '[.[] | select(.gate.status == "WARN") | .iteration]' "$(out)/iterations.jsonl")" = "[1,2,4]" ]
 	[ "$(xmllint --xpath 'count(//testcase[failure])' "$BATS_TEST_TMPDIR/soak.xml")" -eq 4 ]
 	jq -e '.status == "WARN" and .run.seed == 1' "$(out)/verdict.json"
+	# the run object as properties run.KEY
+	[ "$(xmllint --xpath 'string(//property[@name="run.run_id"]/@value)' "$BATS_TEST_TMPDIR/soak.xml")" = \
+	  "$(jq -r .run_id "$(out)/run.json")" ]
+	[ "$(xmllint --xpath 'string(//property[@name="run.preset"]/@value)' "$BATS_TEST_TMPDIR/soak.xml")" = maker_bias_uplift_v1 ]
+	[ "$(xmllint --xpath 'string(//property[@name="run.seed"]/@value)' "$BATS_TEST_TMPDIR/soak.xml")" = 1 ]
 	# the same rendering as kpi-gate's over the log
-	cmp <(kpi-gate --summary --format=junit --fail-on=warn < "$(out)/iterations.jsonl" || true) "$BATS_TEST_TMPDIR/soak.xml"
+	cmp <(kpi-gate --summary --run="$(out)/run.json" --format=junit --fail-on=warn < "$(out)/iterations.jsonl" || true) "$BATS_TEST_TMPDIR/soak.xml"
 	run soak-run -q -n 2 --format=yaml --out "$(out bad)"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"option '--format': 'yaml' is not json, text, junit, github or markdown"* ]]
@@ -282,4 +287,11 @@ assert_seed_criteria() { # DIR
 		thresholds: "kpi_thresholds_v1", engine: "mock"}' "$(out a)/verdict.json"
 	# the rest is kpi-gate --summary's object, unchanged
 	cmp <(jq -c 'del(.run)' "$(out a)/verdict.json") <(kpi-gate --summary < "$(out a)/iterations.jsonl")
+	# kpi-gate --run refuses what is not a run.json, and needs --summary
+	run kpi-gate --summary --run="$(out a)/verdict.json" < "$(out a)/iterations.jsonl"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is not a soak-run run.json (no 'run_id')"* ]]
+	run kpi-gate --run="$(out a)/run.json" < "$(out a)/iterations.jsonl"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--run' needs --summary"* ]]
 }

@@ -54,6 +54,21 @@ cJSON *soak_verdict_iteration_new(long iteration, const cJSON *gate)
 	return o;
 }
 
+cJSON *soak_verdict_run_new(const cJSON *run_json)
+{
+	static const char *const from[] = {"run_id", "soakkit", "seed", "preset", "warmup_preset",
+					   "thresholds", "engine"};
+	static const char *const to[] = {"run_id", "version", "seed", "preset", "warmup_preset",
+					 "thresholds", "engine"};
+	cJSON *run = checked(cJSON_CreateObject());
+	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+		const cJSON *v = soak_get(run_json, from[i]);
+		cJSON_AddItemToObject(run, to[i], checked(v ? cJSON_Duplicate(v, true)
+							     : cJSON_CreateNull()));
+	}
+	return run;
+}
+
 int soak_verdict_exit(const char *status, enum soak_fail_on fail_on)
 {
 	if (strcmp(status, "FAIL") == 0)
@@ -166,7 +181,7 @@ static void xml_attribute(FILE *out, const char *name, const char *value)
 }
 
 /* A scalar member of the verdict as a property (provenance fields included). */
-static void junit_property(FILE *out, const cJSON *member)
+static void junit_property(FILE *out, const char *prefix, const cJSON *member)
 {
 	char buf[32];
 	const char *value = "";
@@ -176,20 +191,31 @@ static void junit_property(FILE *out, const cJSON *member)
 		value = cJSON_IsTrue(member) ? "true" : "false";
 	else if (cJSON_IsNumber(member))
 		value = soak_format_number(member->valuedouble, buf) > 0 ? buf : "";
-	fputs("    <property", out);
-	xml_attribute(out, "name", member->string);
+	fputs("    <property name=\"", out);
+	xml_escaped(out, prefix);
+	xml_escaped(out, member->string);
+	fputc('"', out);
 	xml_attribute(out, "value", value);
 	fputs("/>\n", out);
 }
 
+static bool is_property(const cJSON *member)
+{
+	return member->string && !cJSON_IsObject(member) && !cJSON_IsArray(member) &&
+	       !cJSON_IsNull(member);
+}
+
+/* The verdict's scalar members, then its run object's as "run.KEY". */
 static void junit_properties(FILE *out, const cJSON *v)
 {
 	const cJSON *member;
 	fputs("   <properties>\n", out);
 	cJSON_ArrayForEach(member, v)
-		if (member->string && !cJSON_IsObject(member) && !cJSON_IsArray(member) &&
-		    !cJSON_IsNull(member))
-			junit_property(out, member);
+		if (is_property(member))
+			junit_property(out, "", member);
+	cJSON_ArrayForEach(member, soak_get(v, "run"))
+		if (is_property(member))
+			junit_property(out, "run.", member);
 	fputs("   </properties>\n", out);
 }
 

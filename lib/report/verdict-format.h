@@ -72,6 +72,14 @@ cJSON *soak_verdict_iteration_new(long iteration, const cJSON *gate);
 void soak_verdict_write(struct soak_stream *s, enum soak_verdict_format format,
 			enum soak_fail_on fail_on, cJSON *verdict, const cJSON *iterations);
 
+/*
+ * The verdict's "run" object from a run.json (soak-run(1)): run_id,
+ * version (run.json's "soakkit"), seed, preset, warmup_preset,
+ * thresholds, engine; a member run.json lacks is null.  The caller owns
+ * it.  Exits 3 when memory runs out.
+ */
+cJSON *soak_verdict_run_new(const cJSON *run_json);
+
 /* The exit status for a verdict status ("PASS", "WARN", "FAIL"): 1 when it fails under fail_on. */
 int soak_verdict_exit(const char *status, enum soak_fail_on fail_on);
 
