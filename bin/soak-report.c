@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "record.h"
 #include "report-common.h"
+#include "verdict-format.h"
 
 static const char help_text[] =
 "Usage: soak-report [OPTION]... < LOG\n"
@@ -28,7 +29,9 @@ static const char help_text[] =
 "      --plot=FILE             draw the gate KPIs per iteration with gnuplot:\n"
 "                              SVG when FILE ends in .svg, else PNG\n"
 "      --run=FILE              the run's run.json (soak-run(1)): its preset,\n"
-"                              seed and run id title the plot\n"
+"                              seed and run id title the plot; json gets\n"
+"                              its run object, prometheus the labels run_id,\n"
+"                              seed and preset\n"
 SOAK_STREAM_HELP
 SOAK_LIST_PRESETS_HELP
 "  -h, --help                  show this help and exit\n"
@@ -90,9 +93,9 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct o
 				 argv[optind]);
 	if (o->plot && !o->plot[0])
 		soak_usage_error("option '--plot' needs a file name");
-	if (o->run && !o->plot)
-		soak_usage_error("option '--run' has no effect without --plot");
-	if (o->sweep && (o->baseline || o->plot || o->format == FORMAT_PROMETHEUS))
+	if (o->run && !o->plot && o->format == FORMAT_MARKDOWN)
+		soak_usage_error("option '--run' has no effect with --format=markdown without --plot");
+	if (o->sweep && (o->baseline || o->plot || o->run || o->format == FORMAT_PROMETHEUS))
 		soak_usage_error("option '--sweep' prints JSON or Markdown, without --baseline or --plot");
 }
 
@@ -174,19 +177,40 @@ static cJSON *plot_info(const struct options *o, const struct report_log *log,
 	return run;
 }
 
+/* --run=FILE read, or NULL without --run; exit 2 when it is not a run.json. */
+static cJSON *load_run(const struct options *o)
+{
+	char err[SOAK_ERR_MAX];
+	cJSON *run = NULL;
+	if (o->run && !(run = soak_load_json_file(o->run, err)))
+		soak_die(SOAK_EXIT_USAGE, "--run: %s", err);
+	if (run && !cJSON_IsString(soak_get(run, "run_id")))
+		soak_die(SOAK_EXIT_USAGE, "--run: '%s' is not a soak-run run.json (no 'run_id')", o->run);
+	return run;
+}
+
 static void print_report(struct soak_stream *s, const struct options *o,
 			 const struct report_snapshot *cur, const struct report_snapshot *base,
 			 const struct report_comparison *cmp)
 {
+	cJSON *run = load_run(o);
 	if (o->format == FORMAT_MARKDOWN) {
 		report_markdown(s->out, cur, base, cmp);
 	} else if (o->format == FORMAT_PROMETHEUS) {
-		report_prometheus(s->out, cur, base);
+		char seed_buf[32], buf[32];
+		const char *id = run_member(run, "run_id", buf), *seed = run_member(run, "seed", seed_buf),
+			   *preset = run_member(run, "preset", buf);
+		const char *labels[] = {"run_id", id, "seed", seed ? seed : "", "preset",
+					preset ? preset : "", NULL};
+		report_prometheus(s->out, cur, base, run ? labels : NULL);
 	} else {
 		cJSON *report = report_json(cur, base, cmp);
+		if (run)
+			cJSON_AddItemToObject(report, "run", soak_verdict_run_new(run));
 		soak_stream_write(s, report);
 		cJSON_Delete(report);
 	}
+	cJSON_Delete(run);
 }
 
 int main(int argc, char **argv)

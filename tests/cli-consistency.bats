@@ -110,9 +110,9 @@ programs() {
 	run kpi-gate --format=junit < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"option '--format' needs --summary"* ]]
-	run soak-report --run run.json < /dev/null
+	run soak-report --run run.json --format=markdown < /dev/null
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"option '--run' has no effect without --plot"* ]]
+	[[ "$output" == *"option '--run' has no effect with --format=markdown without --plot"* ]]
 	run soak-next --preset maker_bias_uplift_v1 < /dev/null
 	[ "$status" -eq 2 ]
 	cd "$BATS_TEST_TMPDIR"

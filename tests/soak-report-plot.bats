@@ -103,13 +103,33 @@ setup() {
 	! texts k2.svg | grep -q baseline
 }
 
-@test "--run without --plot is a usage error; a bad run.json is bad input" {
+@test "--run with markdown and without --plot is a usage error; a bad run.json is bad input" {
 	soak-run -q -n 2 --out run > /dev/null || [ $? -eq 1 ]
-	run_pipe 'soak-report --run run.json < run/iterations.jsonl'
+	run_pipe 'soak-report --run run/run.json --format=markdown < run/iterations.jsonl'
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"option '--run' has no effect without --plot"* ]]
+	[[ "$output" == *"option '--run' has no effect with --format=markdown without --plot"* ]]
+	run_pipe 'soak-report --run run/verdict.json < run/iterations.jsonl'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is not a soak-run run.json (no 'run_id')"* ]]
 	echo '[1' > bad.json
 	run_pipe 'soak-report --run bad.json --plot k.svg < run/iterations.jsonl'
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--run: "* ]]
+}
+
+@test "--run: the JSON report gets the run object, every Prometheus sample the labels run_id, seed and preset" {
+	# seed 1 (the default); its verdict is WARN, so soak-report exits 0
+	soak-run -q -n 10 --warmup --preset maker_bias_uplift_v1 --out run > /dev/null
+	soak-report --run run/run.json < run/iterations.jsonl > r.json
+	jq -e --slurpfile r run/run.json '.run == {run_id: $r[0].run_id, version: $r[0].soakkit, seed: 1,
+		preset: "maker_bias_uplift_v1", warmup_preset: "warmup_conservative_v1",
+		thresholds: "kpi_thresholds_v1", engine: "mock"}' r.json
+	# the rest of the report is the same as without --run
+	cmp <(jq -c 'del(.run)' r.json) <(soak-report < run/iterations.jsonl)
+	soak-report --run run/run.json --format=prometheus < run/iterations.jsonl > r.prom
+	id=$(jq -r .run_id run/run.json)
+	[ "$(grep -vc '^#' r.prom)" -gt 10 ]
+	[ "$(grep -v '^#' r.prom | grep -Evc "[{,]run_id=\"$id\",seed=\"1\",preset=\"maker_bias_uplift_v1\"} ")" -eq 0 ]
+	# without --run: no run labels
+	! soak-report --format=prometheus < run/iterations.jsonl | grep -q run_id
 }

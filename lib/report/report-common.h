@@ -181,11 +181,15 @@ void report_compare(const struct report_snapshot *cur, const struct report_snaps
 cJSON *report_json(const struct report_snapshot *cur, const struct report_snapshot *base,
 		   const struct report_comparison *cmp);
 
-/* The report as Markdown / Prometheus text exposition, to out. */
+/*
+ * The report as Markdown / Prometheus text exposition, to out.
+ * run_labels: (key, value) pairs, NULL-ended, added to every Prometheus
+ * sample (the run's run_id, seed, preset), or NULL.
+ */
 void report_markdown(FILE *out, const struct report_snapshot *cur,
 		     const struct report_snapshot *base, const struct report_comparison *cmp);
 void report_prometheus(FILE *out, const struct report_snapshot *cur,
-		       const struct report_snapshot *base);
+		       const struct report_snapshot *base, const char *const *run_labels);
 
 /* What the plot shows besides the log's own points. */
 struct report_plot_info {

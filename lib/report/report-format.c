@@ -220,17 +220,22 @@ static void prom_label_value(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* name{key="value"...} x; labels are (key, value) pairs, NULL-ended. */
+/* The run's labels (run_id, seed, preset) on every sample of report_prometheus, or NULL. */
+static const char *const *prom_run_labels;
+
+/* name{key="value"...} x; labels are (key, value) pairs, NULL-ended; then the run's. */
 static void prom_sample(FILE *out, const char *name, double x, const char *const *labels)
 {
 	char buf[32];
+	int n = 0;
 	fputs(name, out);
-	for (int i = 0; labels && labels[i]; i += 2) {
-		fprintf(out, "%s%s=", i ? "," : "{", labels[i]);
-		prom_label_value(out, labels[i + 1]);
-	}
+	for (const char *const *set[] = {labels, prom_run_labels}, *const **l = set; l < set + 2; l++)
+		for (int i = 0; *l && (*l)[i]; i += 2) {
+			fprintf(out, "%s%s=", n++ ? "," : "{", (*l)[i]);
+			prom_label_value(out, (*l)[i + 1]);
+		}
 	soak_format_number(x, buf);
-	fprintf(out, "%s %s\n", labels && labels[0] ? "}" : "", buf);
+	fprintf(out, "%s %s\n", n ? "}" : "", buf);
 }
 
 static void prom_kpis(FILE *out, const char *name, const char *help,
@@ -318,20 +323,22 @@ static void prom_counts(FILE *out, const struct report_log *log)
 }
 
 void report_prometheus(FILE *out, const struct report_snapshot *cur,
-		       const struct report_snapshot *base)
+		       const struct report_snapshot *base, const char *const *run_labels)
 {
 	char window[32];
+	prom_run_labels = run_labels;
 	snprintf(window, sizeof window, "%ld", cur->log->window_size);
 	prom_kpis(out, "soak_kpi", "KPI statistic over the last-N window of the log.", cur, NULL,
 		  window);
 	prom_window(out, cur, window);
 	prom_counts(out, cur->log);
-	if (!base)
-		return;
-	prom_kpis(out, "soak_baseline_kpi", "KPI statistic over the last-N window of the "
-		  "baseline log.", base, NULL, window);
-	prom_kpis(out, "soak_kpi_delta", "KPI statistic of the log minus the baseline's.", cur,
-		  base, window);
+	if (base) {
+		prom_kpis(out, "soak_baseline_kpi", "KPI statistic over the last-N window of the "
+			  "baseline log.", base, NULL, window);
+		prom_kpis(out, "soak_kpi_delta", "KPI statistic of the log minus the baseline's.",
+			  cur, base, window);
+	}
+	prom_run_labels = NULL;
 }
 
 /* ------------------------------------------------------------------ */
