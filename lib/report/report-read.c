@@ -20,7 +20,6 @@ const char *const report_guard_names[RG_COUNT] = {
 	"max_keys", "bounds"};
 const char *const report_phase_names[REPORT_PHASE_COUNT] = {"none", "WARMUP", "RAMPDOWN",
 								"STEADY"};
-const char *const report_gate_names[RGATE_COUNT] = {"PASS", "WARN", "FAIL", "none"};
 
 const char *report_kpi_name(int k)
 {
