@@ -39,16 +39,9 @@ SOAK_LIST_PRESETS_HELP
 "rules it breaks; a missing KPI is FAIL.  In WARN mode a FAIL becomes WARN\n"
 "and is listed in gate.downgraded.  See kpi-gate(1), soak-thresholds(5).\n";
 
-static cJSON *checked(cJSON *node)
-{
-	if (!node)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	return node;
-}
-
 static void add_string(cJSON *obj, const char *key, const char *s)
 {
-	cJSON_AddItemToObjectCS(obj, key, checked(cJSON_CreateString(s)));
+	cJSON_AddItemToObjectCS(obj, key, soak_checked(cJSON_CreateString(s)));
 }
 
 static void write_judged(struct soak_stream *s, cJSON *rec, struct soak_gate_judgement *j)
@@ -70,7 +63,7 @@ static void summary_add(struct summary *sum, struct soak_gate_judgement *j)
 {
 	soak_gate_tally_add(&sum->tally, j->iteration, j->status, j->downgraded);
 	if (j->status == SOAK_LEVEL_FAIL && !sum->first_fail) {
-		sum->first_fail = checked(cJSON_CreateObject());
+		sum->first_fail = soak_checked(cJSON_CreateObject());
 		cJSON_AddItemToObjectCS(sum->first_fail, "iteration", soak_num((double)j->iteration));
 		cJSON_AddItemToObjectCS(sum->first_fail, "reasons",
 				      cJSON_DetachItemFromObjectCaseSensitive(j->gate, "reasons"));
@@ -85,25 +78,25 @@ static cJSON *summary_verdict(struct summary *sum, const struct soak_thresholds 
 			      enum soak_level *status)
 {
 	const struct soak_gate_tally *t = &sum->tally;
-	cJSON *v = checked(cJSON_CreateObject()), *reasons = checked(cJSON_CreateArray());
-	cJSON *counts = checked(cJSON_CreateObject());
+	cJSON *v = soak_checked(cJSON_CreateObject()), *reasons = soak_checked(cJSON_CreateArray());
+	cJSON *counts = soak_checked(cJSON_CreateObject());
 	*status = soak_gate_verdict(t, sum->last_window, th->window_size, skipped, reasons);
 	add_string(v, "status", soak_level_names[*status]);
 	add_string(v, "thresholds", th->name);
 	cJSON_AddItemToObjectCS(v, "iterations", soak_num((double)t->iterations));
 	cJSON_AddItemToObjectCS(v, "first_iteration", t->iterations
-			      ? soak_num((double)t->first_iteration) : checked(cJSON_CreateNull()));
+			      ? soak_num((double)t->first_iteration) : soak_checked(cJSON_CreateNull()));
 	cJSON_AddItemToObjectCS(v, "last_iteration", t->iterations
-			      ? soak_num((double)t->last_iteration) : checked(cJSON_CreateNull()));
+			      ? soak_num((double)t->last_iteration) : soak_checked(cJSON_CreateNull()));
 	for (int l = SOAK_LEVEL_PASS; l <= SOAK_LEVEL_FAIL; l++)
 		cJSON_AddItemToObjectCS(counts, soak_level_names[l], soak_num((double)t->counts[l]));
 	cJSON_AddItemToObjectCS(v, "counts", counts);
 	cJSON_AddItemToObjectCS(v, "downgraded", soak_num((double)t->downgraded));
 	cJSON_AddItemToObjectCS(v, "skipped", soak_num((double)skipped));
 	cJSON_AddItemToObjectCS(v, "first_fail", sum->first_fail ? sum->first_fail
-			      : checked(cJSON_CreateNull()));
+			      : soak_checked(cJSON_CreateNull()));
 	cJSON_AddItemToObjectCS(v, "window", sum->last_window ? sum->last_window
-			      : checked(cJSON_CreateNull()));
+			      : soak_checked(cJSON_CreateNull()));
 	cJSON_AddItemToObjectCS(v, "reasons", reasons);
 	return v;
 }
@@ -224,7 +217,7 @@ int main(int argc, char **argv)
 	if (!o.summary) /* --summary keeps cJSON of earlier records (first_fail) */
 		soak_stream_use_arena(&s);
 	cJSON *iterations = o.summary && soak_verdict_format_wants_iterations(o.format)
-			    ? checked(cJSON_CreateArray()) : NULL, *rec;
+			    ? soak_checked(cJSON_CreateArray()) : NULL, *rec;
 	while ((rec = soak_stream_next(&s))) {
 		char err[SOAK_ERR_MAX];
 		struct soak_gate_judgement j;

@@ -6,16 +6,9 @@
 #include "cli.h"
 #include "gate-stream.h"
 
-static cJSON *checked(cJSON *node)
-{
-	if (!node)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	return node;
-}
-
 static void add_string(cJSON *obj, const char *key, const char *s)
 {
-	cJSON_AddItemToObjectCS(obj, key, checked(cJSON_CreateString(s)));
+	cJSON_AddItemToObjectCS(obj, key, soak_checked(cJSON_CreateString(s)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -122,8 +115,8 @@ static void extend_window(const struct soak_gate_window *base,
 
 static cJSON *history_json(const struct soak_gate_window *w)
 {
-	cJSON *state_gate = checked(cJSON_CreateObject());
-	cJSON *history = checked(cJSON_CreateArray());
+	cJSON *state_gate = soak_checked(cJSON_CreateObject());
+	cJSON *history = soak_checked(cJSON_CreateArray());
 	for (long i = 0; i < w->count; i++)
 		cJSON_AddItemToArray(history, soak_history_entry_new(&w->entry[i]));
 	cJSON_AddItemToObjectCS(state_gate, "history", history);
@@ -152,13 +145,13 @@ bool soak_gate_stream_judge(const cJSON *rec, struct soak_gate_stream *g, long l
 	static const struct soak_gate_window empty;
 	const struct soak_gate_window *base = g->order.started ? &g->carry
 					      : g->summary ? &empty : &g->scratch;
-	cJSON *reasons = checked(cJSON_CreateArray()), *downgraded = checked(cJSON_CreateArray());
+	cJSON *reasons = soak_checked(cJSON_CreateArray()), *downgraded = soak_checked(cJSON_CreateArray());
 	j->iteration = r.iteration;
 	j->status = soak_gate_judge_iteration(&g->th, &r, reasons, downgraded);
 	j->downgraded = cJSON_GetArraySize(downgraded) > 0;
 	struct soak_kpi_point point = soak_gate_point(&r, j->status);
 	extend_window(base, &point, g->th.window_size, &g->next);
-	j->gate = checked(cJSON_CreateObject());
+	j->gate = soak_checked(cJSON_CreateObject());
 	add_string(j->gate, "status", soak_level_names[j->status]);
 	add_string(j->gate, "mode", r.warn_mode ? "WARN" : "NORMAL");
 	add_string(j->gate, "thresholds", g->th.name);
@@ -187,6 +180,6 @@ void soak_gate_judgement_put(cJSON *rec, struct soak_gate_judgement *j)
 	cJSON *state = soak_get(rec, "state");
 	soak_set(rec, "gate", j->gate);
 	if (!state)
-		cJSON_AddItemToObjectCS(rec, "state", state = checked(cJSON_CreateObject()));
+		cJSON_AddItemToObjectCS(rec, "state", state = soak_checked(cJSON_CreateObject()));
 	soak_set(state, "gate", j->state_gate);
 }

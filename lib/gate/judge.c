@@ -29,16 +29,9 @@ static void rule_subject(const struct soak_rule *r, bool window_rule, char *buf)
 		snprintf(buf, SUBJECT_MAX, "%s", soak_rule_kpis[r->kpi].name);
 }
 
-static cJSON *checked(cJSON *node)
-{
-	if (!node)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	return node;
-}
-
 static void add_string(cJSON *obj, const char *key, const char *s)
 {
-	cJSON_AddItemToObjectCS(obj, key, checked(cJSON_CreateString(s)));
+	cJSON_AddItemToObjectCS(obj, key, soak_checked(cJSON_CreateString(s)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -104,15 +97,15 @@ bool soak_gate_read(const cJSON *rec, const bool wanted[SOAK_RULE_KPI_COUNT], in
 static cJSON *verdict_new(const struct soak_rule *r, bool window_rule, bool known, double value,
 			  enum soak_level level, const char *text)
 {
-	cJSON *o = checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	add_string(o, "kpi", soak_rule_kpis[r->kpi].name);
 	if (window_rule)
 		add_string(o, "stat", soak_stat_names[r->stat]);
-	cJSON_AddItemToObjectCS(o, "value", known ? soak_num(value) : checked(cJSON_CreateNull()));
+	cJSON_AddItemToObjectCS(o, "value", known ? soak_num(value) : soak_checked(cJSON_CreateNull()));
 	add_string(o, "op", soak_cmp_names[r->cmp]);
 	cJSON_AddItemToObjectCS(o, "threshold", soak_num(r->threshold));
 	cJSON_AddItemToObjectCS(o, "by", known ? soak_num(fabs(value - r->threshold))
-					   : checked(cJSON_CreateNull()));
+					   : soak_checked(cJSON_CreateNull()));
 	add_string(o, "level", soak_level_names[level]);
 	add_string(o, "text", text);
 	return o;
@@ -265,14 +258,14 @@ static cJSON *goal_new(const struct soak_gate_window *w, const struct soak_rule 
 		broken_text(rule, true, value, soak_level_names[rule->level], text);
 	cJSON *goal = verdict_new(rule, true, known, value, rule->level, text);
 	cJSON_AddItemToObjectCS(goal, "missing", soak_num((double)missing));
-	cJSON_AddItemToObjectCS(goal, "met", checked(cJSON_CreateBool(*met)));
+	cJSON_AddItemToObjectCS(goal, "met", soak_checked(cJSON_CreateBool(*met)));
 	cJSON *per_kpi = soak_get(values, soak_rule_kpis[rule->kpi].name);
 	if (!per_kpi)
 		cJSON_AddItemToObjectCS(values, soak_rule_kpis[rule->kpi].name,
-				      per_kpi = checked(cJSON_CreateObject()));
+				      per_kpi = soak_checked(cJSON_CreateObject()));
 	if (!soak_get(per_kpi, soak_stat_names[rule->stat]))
 		cJSON_AddItemToObjectCS(per_kpi, soak_stat_names[rule->stat],
-				      known ? soak_num(value) : checked(cJSON_CreateNull()));
+				      known ? soak_num(value) : soak_checked(cJSON_CreateNull()));
 	return goal;
 }
 
@@ -280,12 +273,12 @@ static cJSON *goal_new(const struct soak_gate_window *w, const struct soak_rule 
 cJSON *soak_gate_judge_window(const struct soak_thresholds *th, const struct soak_gate_window *w,
 			      enum soak_level *status)
 {
-	cJSON *obj = checked(cJSON_CreateObject());
-	cJSON *values = checked(cJSON_CreateObject()), *goals = checked(cJSON_CreateArray());
+	cJSON *obj = soak_checked(cJSON_CreateObject());
+	cJSON *values = soak_checked(cJSON_CreateObject()), *goals = soak_checked(cJSON_CreateArray());
 	*status = SOAK_LEVEL_PASS;
 	cJSON_AddItemToObjectCS(obj, "size", soak_num((double)th->window_size));
 	cJSON_AddItemToObjectCS(obj, "count", soak_num((double)w->count));
-	cJSON_AddItemToObjectCS(obj, "complete", checked(cJSON_CreateBool(w->count == th->window_size)));
+	cJSON_AddItemToObjectCS(obj, "complete", soak_checked(cJSON_CreateBool(w->count == th->window_size)));
 	for (int i = 0; i < th->n_window; i++) {
 		bool met;
 		cJSON_AddItemToArray(goals, goal_new(w, &th->window[i], &met, values));
@@ -335,7 +328,7 @@ static void summary_reason(cJSON *reasons, enum soak_level level, enum soak_leve
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	cJSON *o = checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	add_string(o, "level", soak_level_names[level]);
 	add_string(o, "text", text);
 	cJSON_AddItemToArray(reasons, o);

@@ -224,6 +224,13 @@ int soak_format_number(double x, char *buf)
 	return len;
 }
 
+cJSON *soak_checked(cJSON *node)
+{
+	if (!node)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	return node;
+}
+
 cJSON *soak_num(double x)
 {
 	char text[32];

@@ -144,6 +144,9 @@ void soak_write_line(FILE *out, const char *text, size_t len);
  */
 cJSON *soak_num(double x);
 
+/* node itself, or exit 3 ("out of memory") when a cJSON constructor gave NULL. */
+cJSON *soak_checked(cJSON *node);
+
 /* Format x as soak_num prints it; buf needs 32 bytes.  Returns length. */
 int soak_format_number(double x, char *buf);
 

@@ -223,8 +223,6 @@ void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thre
 void report_plot(FILE *plot_data, const struct report_snapshot *snap,
 		 const struct report_plot_info *info);
 
-/* A node or die (out of memory: exit 3). */
-cJSON *report_checked(cJSON *node);
 
 /* x rounded to 4 decimals, formatted as soak_num does (buf: 32 bytes). */
 const char *report_short_number(double x, char *buf);

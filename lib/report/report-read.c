@@ -34,13 +34,6 @@ int report_kpi_of(int rule_kpi)
 	return -1;
 }
 
-cJSON *report_checked(cJSON *node)
-{
-	if (!node)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	return node;
-}
-
 int report_kpi_direction(const struct soak_thresholds *th, int kpi)
 {
 	for (int i = 0; i < th->n_window; i++)
@@ -89,8 +82,8 @@ static bool judge_gate(const cJSON *rec, const struct report_log *log, struct re
 	struct soak_gate_reading reading;
 	if (!soak_gate_read(rec, log->wanted, -1, &reading, err))
 		return false;
-	cJSON *reasons = report_checked(cJSON_CreateArray());
-	cJSON *downgraded = report_checked(cJSON_CreateArray());
+	cJSON *reasons = soak_checked(cJSON_CreateArray());
+	cJSON *downgraded = soak_checked(cJSON_CreateArray());
 	r->gate = (int)soak_gate_judge_iteration(log->th, &reading, reasons, downgraded);
 	r->downgraded = cJSON_GetArraySize(downgraded) > 0;
 	cJSON_Delete(reasons);

@@ -117,7 +117,7 @@ static void judge_log(struct report_snapshot *snap)
 	th.window_size = log->window_size;
 	gate_window(log, snap->window_count, &w);
 	cJSON *window = log->count ? soak_gate_judge_window(&th, &w, &window_status) : NULL;
-	cJSON *reasons = report_checked(cJSON_CreateArray());
+	cJSON *reasons = soak_checked(cJSON_CreateArray());
 	snap->verdict = soak_gate_verdict(&log->tally, window, log->window_size, log->skipped,
 					  reasons);
 	const cJSON *r;
@@ -160,17 +160,17 @@ enum soak_stat report_compared_stat(const struct soak_thresholds *th, int kpi)
 
 static cJSON *num_or_null(bool known, double x)
 {
-	return known ? soak_num(x) : report_checked(cJSON_CreateNull());
+	return known ? soak_num(x) : soak_checked(cJSON_CreateNull());
 }
 
 static void add(cJSON *obj, const char *key, cJSON *item)
 {
-	cJSON_AddItemToObject(obj, key, report_checked(item));
+	cJSON_AddItemToObject(obj, key, soak_checked(item));
 }
 
 static cJSON *iterations_json(const struct report_log *log)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	add(o, "first", num_or_null(log->count > 0, (double)log->first));
 	add(o, "last", num_or_null(log->count > 0, (double)log->last));
 	add(o, "count", soak_num((double)log->count));
@@ -179,8 +179,8 @@ static cJSON *iterations_json(const struct report_log *log)
 
 static cJSON *last_n_json(const struct report_snapshot *snap)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
-	cJSON *list = report_checked(cJSON_CreateArray());
+	cJSON *o = soak_checked(cJSON_CreateObject());
+	cJSON *list = soak_checked(cJSON_CreateArray());
 	for (long i = 0; i < snap->window_count; i++)
 		cJSON_AddItemToArray(list, soak_num((double)report_window_point(snap->log, i)->iteration));
 	add(o, "size", soak_num((double)snap->log->window_size));
@@ -191,10 +191,10 @@ static cJSON *last_n_json(const struct report_snapshot *snap)
 
 static cJSON *kpis_json(const struct report_snapshot *snap)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	for (int k = 0; k < RK_COUNT; k++) {
 		const struct report_kpi_stats *st = &snap->kpi[k];
-		cJSON *s = report_checked(cJSON_CreateObject());
+		cJSON *s = soak_checked(cJSON_CreateObject());
 		for (int i = 0; i < SOAK_STAT_COUNT; i++)
 			add(s, soak_stat_names[i], num_or_null(st->count > 0, st->stat[i]));
 		add(s, "trend", cJSON_CreateString(st->trend));
@@ -210,10 +210,10 @@ static cJSON *kpis_json(const struct report_snapshot *snap)
 
 static cJSON *goals_json(const struct report_snapshot *snap)
 {
-	cJSON *list = report_checked(cJSON_CreateArray());
+	cJSON *list = soak_checked(cJSON_CreateArray());
 	for (int i = 0; i < snap->n_goals; i++) {
 		const struct report_goal *g = &snap->goal[i];
-		cJSON *o = report_checked(cJSON_CreateObject());
+		cJSON *o = soak_checked(cJSON_CreateObject());
 		add(o, "kpi", cJSON_CreateString(soak_rule_kpis[g->rule->kpi].name));
 		add(o, "stat", cJSON_CreateString(soak_stat_names[g->rule->stat]));
 		add(o, "value", num_or_null(g->known, g->value));
@@ -230,11 +230,11 @@ static cJSON *goals_json(const struct report_snapshot *snap)
 
 static cJSON *verdict_json(const struct report_snapshot *snap)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
-	cJSON *reasons = report_checked(cJSON_CreateArray());
+	cJSON *o = soak_checked(cJSON_CreateObject());
+	cJSON *reasons = soak_checked(cJSON_CreateArray());
 	add(o, "status", cJSON_CreateString(soak_level_names[snap->verdict]));
 	for (int i = 0; i < snap->n_reasons; i++) {
-		cJSON *r = report_checked(cJSON_CreateObject());
+		cJSON *r = soak_checked(cJSON_CreateObject());
 		add(r, "level", cJSON_CreateString(soak_level_names[snap->reason_level[i]]));
 		add(r, "text", cJSON_CreateString(snap->reason[i]));
 		cJSON_AddItemToArray(reasons, r);
@@ -245,7 +245,7 @@ static cJSON *verdict_json(const struct report_snapshot *snap)
 
 static cJSON *names_json(const struct report_names *names)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	for (int i = 0; i < names->n; i++)
 		add(o, names->name[i], soak_num((double)names->count[i]));
 	if (names->other)
@@ -255,7 +255,7 @@ static cJSON *names_json(const struct report_names *names)
 
 static cJSON *counts_json(const struct report_log *log)
 {
-	cJSON *gate = report_checked(cJSON_CreateObject());
+	cJSON *gate = soak_checked(cJSON_CreateObject());
 	for (int i = 0; i < SOAK_LEVEL_COUNT; i++)
 		add(gate, soak_level_names[i], soak_num((double)log->tally.counts[i]));
 	add(gate, "downgraded", soak_num((double)log->tally.downgraded));
@@ -264,7 +264,7 @@ static cJSON *counts_json(const struct report_log *log)
 
 static cJSON *tuning_json(const struct report_log *log)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	add(o, "records", soak_num((double)log->tuning_records));
 	add(o, "applied", soak_num((double)log->tuning_applied));
 	add(o, "keys_changed", names_json(&log->keys_changed));
@@ -274,7 +274,7 @@ static cJSON *tuning_json(const struct report_log *log)
 
 static cJSON *guards_json(const struct report_log *log)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	for (int g = 0; g < RG_COUNT; g++)
 		add(o, report_guard_names[g], soak_num((double)log->guards[g]));
 	return o;
@@ -282,7 +282,7 @@ static cJSON *guards_json(const struct report_log *log)
 
 static cJSON *snapshot_json(const struct report_snapshot *snap)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	add(o, "log", cJSON_CreateString(snap->log->label));
 	add(o, "thresholds", cJSON_CreateString(snap->th->name));
 	add(o, "iterations", iterations_json(snap->log));
@@ -300,11 +300,11 @@ static cJSON *snapshot_json(const struct report_snapshot *snap)
 static cJSON *deltas_json(const struct report_snapshot *cur, const struct report_snapshot *base,
 			  const struct report_comparison *cmp)
 {
-	cJSON *o = report_checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	for (int k = 0; k < RK_COUNT; k++) {
 		const struct report_kpi_stats *a = &cur->kpi[k], *b = &base->kpi[k];
 		bool known = a->count > 0 && b->count > 0;
-		cJSON *d = report_checked(cJSON_CreateObject());
+		cJSON *d = soak_checked(cJSON_CreateObject());
 		for (int i = 0; i < SOAK_STAT_COUNT; i++)
 			add(d, soak_stat_names[i], num_or_null(known, a->stat[i] - b->stat[i]));
 		add(d, "compared", cJSON_CreateString(soak_stat_names[report_compared_stat(cur->th, k)]));

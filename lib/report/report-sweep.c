@@ -132,24 +132,24 @@ static const char *const summary_names[5] = {"mean", "sd", "median", "min", "max
 
 static cJSON *variant_json(struct sweep_variant *v, const struct soak_thresholds *th)
 {
-	cJSON *o = report_checked(cJSON_CreateObject()), *kpis = report_checked(cJSON_CreateObject());
-	cJSON *verdicts = report_checked(cJSON_CreateObject());
-	cJSON_AddItemToObject(o, "variant", report_checked(cJSON_CreateString(v->name)));
+	cJSON *o = soak_checked(cJSON_CreateObject()), *kpis = soak_checked(cJSON_CreateObject());
+	cJSON *verdicts = soak_checked(cJSON_CreateObject());
+	cJSON_AddItemToObject(o, "variant", soak_checked(cJSON_CreateString(v->name)));
 	cJSON_AddItemToObject(o, "runs", soak_num((double)v->runs));
 	for (int l = 0; l < SOAK_LEVEL_COUNT; l++)
 		cJSON_AddItemToObject(verdicts, soak_level_names[l], soak_num((double)v->verdicts[l]));
 	cJSON_AddItemToObject(o, "verdicts", verdicts);
 	for (int k = 0; k < RK_COUNT; k++) {
-		cJSON *s = report_checked(cJSON_CreateObject());
+		cJSON *s = soak_checked(cJSON_CreateObject());
 		double stat[5];
 		if (v->n[k])
 			summarize(v->value[k], v->n[k], stat);
-		cJSON_AddItemToObject(s, "stat", report_checked(cJSON_CreateString(
+		cJSON_AddItemToObject(s, "stat", soak_checked(cJSON_CreateString(
 			soak_stat_names[report_compared_stat(th, k)])));
 		cJSON_AddItemToObject(s, "n", soak_num((double)v->n[k]));
 		for (int i = 0; i < 5; i++)
 			cJSON_AddItemToObject(s, summary_names[i], v->n[k] > (i == 1)
-					      ? soak_num(stat[i]) : report_checked(cJSON_CreateNull()));
+					      ? soak_num(stat[i]) : soak_checked(cJSON_CreateNull()));
 		cJSON_AddItemToObject(kpis, report_kpi_name(k), s);
 	}
 	cJSON_AddItemToObject(o, "kpis", kpis);
@@ -182,7 +182,7 @@ void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thre
 	static struct sweep_variant v;
 	char **names;
 	int n = list_dir(dir, true, &names), shown = 0;
-	cJSON *list = report_checked(cJSON_CreateArray());
+	cJSON *list = soak_checked(cJSON_CreateArray());
 	if (n)
 		qsort(names, (size_t)n, sizeof *names, by_name);
 	if (markdown)
@@ -204,9 +204,9 @@ void report_sweep(const char *dir, struct soak_stream *s, const struct soak_thre
 	if (!shown)
 		soak_die(SOAK_EXIT_USAGE, "no variant directories with seed-N.jsonl logs in '%s'", dir);
 	if (!markdown) {
-		cJSON *o = report_checked(cJSON_CreateObject());
-		cJSON_AddItemToObject(o, "sweep", report_checked(cJSON_CreateString(dir)));
-		cJSON_AddItemToObject(o, "thresholds", report_checked(cJSON_CreateString(th->name)));
+		cJSON *o = soak_checked(cJSON_CreateObject());
+		cJSON_AddItemToObject(o, "sweep", soak_checked(cJSON_CreateString(dir)));
+		cJSON_AddItemToObject(o, "thresholds", soak_checked(cJSON_CreateString(th->name)));
 		cJSON_AddItemToObject(o, "window", soak_num((double)window_size));
 		cJSON_AddItemToObject(o, "variants", list);
 		soak_stream_write(s, o);

@@ -35,22 +35,15 @@ bool soak_verdict_format_wants_iterations(enum soak_verdict_format format)
 	       format == SOAK_VERDICT_MARKDOWN;
 }
 
-static cJSON *checked(cJSON *node)
-{
-	if (!node)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	return node;
-}
-
 cJSON *soak_verdict_iteration_new(long iteration, const cJSON *gate)
 {
-	cJSON *o = checked(cJSON_CreateObject());
+	cJSON *o = soak_checked(cJSON_CreateObject());
 	const cJSON *status = soak_get(gate, "status"), *reasons = soak_get(gate, "reasons");
 	cJSON_AddItemToObjectCS(o, "iteration", soak_num((double)iteration));
-	cJSON_AddItemToObjectCS(o, "status", checked(cJSON_CreateString(
+	cJSON_AddItemToObjectCS(o, "status", soak_checked(cJSON_CreateString(
 		cJSON_IsString(status) ? status->valuestring : "FAIL")));
-	cJSON_AddItemToObjectCS(o, "reasons", reasons ? checked(cJSON_Duplicate(reasons, 1))
-						       : checked(cJSON_CreateArray()));
+	cJSON_AddItemToObjectCS(o, "reasons", reasons ? soak_checked(cJSON_Duplicate(reasons, 1))
+						       : soak_checked(cJSON_CreateArray()));
 	return o;
 }
 
@@ -60,10 +53,10 @@ cJSON *soak_verdict_run_new(const cJSON *run_json)
 					   "thresholds", "engine"};
 	static const char *const to[] = {"run_id", "version", "seed", "preset", "warmup_preset",
 					 "thresholds", "engine"};
-	cJSON *run = checked(cJSON_CreateObject());
+	cJSON *run = soak_checked(cJSON_CreateObject());
 	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
 		const cJSON *v = soak_get(run_json, from[i]);
-		cJSON_AddItemToObject(run, to[i], checked(v ? cJSON_Duplicate(v, true)
+		cJSON_AddItemToObject(run, to[i], soak_checked(v ? cJSON_Duplicate(v, true)
 							     : cJSON_CreateNull()));
 	}
 	return run;
@@ -272,12 +265,12 @@ static void junit_case(FILE *out, const char *classname, const char *name, const
 /* A window goal as a one-reason list: met goals have none. */
 static cJSON *goal_reasons(const cJSON *goal)
 {
-	cJSON *reasons = checked(cJSON_CreateArray());
+	cJSON *reasons = soak_checked(cJSON_CreateArray());
 	if (cJSON_IsTrue(soak_get(goal, "met")))
 		return reasons;
-	cJSON *r = checked(cJSON_CreateObject());
-	cJSON_AddItemToObjectCS(r, "level", checked(cJSON_CreateString(string_of(goal, "level", "FAIL"))));
-	cJSON_AddItemToObjectCS(r, "text", checked(cJSON_CreateString(string_of(goal, "text", ""))));
+	cJSON *r = soak_checked(cJSON_CreateObject());
+	cJSON_AddItemToObjectCS(r, "level", soak_checked(cJSON_CreateString(string_of(goal, "level", "FAIL"))));
+	cJSON_AddItemToObjectCS(r, "text", soak_checked(cJSON_CreateString(string_of(goal, "text", ""))));
 	cJSON_AddItemToArray(reasons, r);
 	return reasons;
 }
