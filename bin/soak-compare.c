@@ -28,14 +28,20 @@ static const char help_text[] =
 "      --pairing=MODE          auto (default): by seed when the seeds match,\n"
 "                              else unpaired; seed: by seed or fail; order:\n"
 "                              the i-th logs of each side; none: unpaired\n"
-"  -f, --format=FORMAT         json (default) or markdown\n"
+"  -f, --format=FORMAT         json (default), markdown, text (a line per\n"
+"                              KPI and the verdict), junit (JUnit XML) or\n"
+"                              github (::error/::warning/::notice lines)\n"
+"      --fail-on=LEVEL         fail (default): exit status as below;\n"
+"                              inconclusive: INCONCLUSIVE exits 1 as well\n"
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
-"Exit status: 0 PASS, 1 FAIL, 4 INCONCLUSIVE, 2 bad usage or input, 3 an\n"
-"I/O error.  See soak-compare(1) and soak-compare-config(5).\n";
+"Exit status: 0 PASS, 1 FAIL, 4 INCONCLUSIVE (1 with --fail-on=inconclusive),\n"
+"2 bad usage or input, 3 an I/O error.  See soak-compare(1) and soak-compare-config(5).\n";
 
-enum { OPT_PAIRING = 0x2000, EXIT_INCONCLUSIVE = 4 };
+enum { OPT_PAIRING = 0x2000, OPT_FAIL_ON, EXIT_INCONCLUSIVE = 4 };
+
+enum format { FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_TEXT, FORMAT_JUNIT, FORMAT_GITHUB };
 
 struct side {
 	const char *first_arg;
@@ -48,7 +54,8 @@ struct options {
 	const char *config;
 	long last;
 	enum compare_pairing pairing;
-	bool markdown;
+	enum format format;
+	bool fail_on_inconclusive;
 	struct side base, cand;
 };
 
@@ -134,6 +141,23 @@ static enum compare_pairing parse_pairing(const char *arg)
 	soak_usage_error("option '--pairing': '%s' is not auto, seed, order or none", arg);
 }
 
+static enum format parse_format(const char *arg)
+{
+	static const char *const names[] = {"json", "markdown", "text", "junit", "github"};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return (enum format)i;
+	soak_usage_error("option '--format': '%s' is not json, markdown, text, junit or github",
+			 arg);
+}
+
+static bool parse_fail_on(const char *arg)
+{
+	if (strcmp(arg, "fail") && strcmp(arg, "inconclusive"))
+		soak_usage_error("option '--fail-on': '%s' is not fail or inconclusive", arg);
+	return strcmp(arg, "inconclusive") == 0;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -143,6 +167,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"last", required_argument, NULL, 'n'},
 		{"pairing", required_argument, NULL, OPT_PAIRING},
 		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		SOAK_HELP_VERSION_LONGOPTS
 	};
 	struct side *current = NULL;
@@ -161,11 +186,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->config = optarg; break;
 		case 'n': o->last = soak_arg_long("--last", optarg, 1, SOAK_MAX_WINDOW); break;
 		case OPT_PAIRING: o->pairing = parse_pairing(optarg); break;
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "markdown"))
-				soak_usage_error("option '--format': '%s' is not json or markdown", optarg);
-			o->markdown = strcmp(optarg, "markdown") == 0;
-			break;
+		case 'f': o->format = parse_format(optarg); break;
+		case OPT_FAIL_ON: o->fail_on_inconclusive = parse_fail_on(optarg); break;
 		default: soak_standard_option(opt, help_text);
 		}
 	}
@@ -188,8 +210,14 @@ static void write_result(const struct options *o, const struct compare_result *r
 	char base_label[4300], cand_label[4300];
 	label_of(&o->base, base_label, sizeof base_label);
 	label_of(&o->cand, cand_label, sizeof cand_label);
-	if (o->markdown) {
+	if (o->format == FORMAT_MARKDOWN) {
 		compare_markdown(stdout, res, base_label, cand_label);
+	} else if (o->format == FORMAT_TEXT) {
+		compare_text(stdout, res);
+	} else if (o->format == FORMAT_JUNIT) {
+		compare_junit(stdout, res);
+	} else if (o->format == FORMAT_GITHUB) {
+		compare_github(stdout, res);
 	} else {
 		cJSON *json = compare_json(res, base_label, cand_label);
 		char *text = cJSON_PrintUnformatted(json);
@@ -229,6 +257,7 @@ int main(int argc, char **argv)
 				   res.pairing_note);
 	compare_judge(&cfg, base, o.base.n, cand, o.cand.n, paired ? order : NULL, &res);
 	write_result(&o, &res);
-	return res.verdict == VERDICT_PASS ? SOAK_EXIT_OK
-	       : res.verdict == VERDICT_FAIL ? SOAK_EXIT_FAIL : EXIT_INCONCLUSIVE;
+	if (res.verdict == VERDICT_INCONCLUSIVE)
+		return o.fail_on_inconclusive ? SOAK_EXIT_FAIL : EXIT_INCONCLUSIVE;
+	return res.verdict == VERDICT_PASS ? SOAK_EXIT_OK : SOAK_EXIT_FAIL;
 }

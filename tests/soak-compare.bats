@@ -206,6 +206,34 @@ default_log() { # default_log FILE SEED NET RISK MAKER P95
 	assert_jq '.score == 50 and .verdict == "FAIL" and (.reasons[2] | test("score 50 is under the marginal level 75"))'
 }
 
+@test "INCONCLUSIVE with a non-critical KPI worse: ::warning lines, text, --fail-on=inconclusive exits 1" {
+	mkdir -p "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/c"
+	local s
+	for s in 1 2 3 4 5 6; do
+		default_log "$BATS_TEST_TMPDIR/b/seed-$s.jsonl" "$s" "4.$s" 0.2 0.9 "23$s"
+		# maker share 0.05 lower: beyond its tolerance 0.02, not critical: score 75
+		default_log "$BATS_TEST_TMPDIR/c/seed-$s.jsonl" "$s" "4.$s" 0.2 0.85 "23$s"
+	done
+	run soak-compare -b "$BATS_TEST_TMPDIR/b" -c "$BATS_TEST_TMPDIR/c" --format=github
+	[ "$status" -eq 4 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "::warning title=KPI::maker_taker_ratio "*": worse (difference -0.05, "* ]]
+	[[ "${lines[1]}" == "::warning title=verdict::INCONCLUSIVE (score 75): "* ]]
+	run soak-compare -b "$BATS_TEST_TMPDIR/b" -c "$BATS_TEST_TMPDIR/c" --format=github \
+		--fail-on=inconclusive
+	[ "$status" -eq 1 ]
+	run soak-compare -b "$BATS_TEST_TMPDIR/b" -c "$BATS_TEST_TMPDIR/c" --format=text --fail-on=fail
+	[ "$status" -eq 4 ]
+	# four KPIs and the verdict
+	[ "${#lines[@]}" -eq 5 ]
+	[[ "${lines[2]}" == "maker_taker_ratio "*": worse: difference -0.05, 95% interval"* ]]
+	[ "$(grep -c ': pass: difference' <<< "$output")" -eq 3 ]
+	[[ "${lines[4]}" == "verdict: INCONCLUSIVE (score 75): "*"score 75 is under the pass level 100" ]]
+	run soak-compare -b "$BATS_TEST_TMPDIR/b" -c "$BATS_TEST_TMPDIR/c" --fail-on=inconclusive
+	[ "$status" -eq 1 ]
+	assert_jq '.verdict == "INCONCLUSIVE"'
+}
+
 @test "--format markdown: the table and the verdict's reasons" {
 	net_only 0.1
 	logs "$BATS_TEST_TMPDIR/base" 1 0 0 0 0 0 0
@@ -216,6 +244,66 @@ default_log() { # default_log FILE SEED NET RISK MAKER P95
 	[[ "$output" == *"paired by seed; Wilcoxon signed-rank test"* ]]
 	[[ "$output" == *"| net_bps mean (critical) | higher | 0 | -0.3 | -0.3 | [-0.3, -0.3] | 0.1 | 0.0313 | exact | ❌ worse |"* ]]
 	[[ "$output" == *"### Verdict: FAIL"* ]]
+}
+
+@test "--format text, junit, github on a critical KPI worse: FAIL (exit 1)" {
+	command -v xmllint >/dev/null || skip "xmllint not installed (Debian: libxml2-utils)"
+	net_only 0.1
+	logs "$BATS_TEST_TMPDIR/base" 1 0 0 0 0 0 0
+	logs "$BATS_TEST_TMPDIR/cand" 1 -0.3 -0.3 -0.3 -0.3 -0.3 -0.3
+	# every difference -0.3: interval [-0.3, -0.3] beyond the tolerance 0.1;
+	# W+ = 0 of 6 pairs: p = 2/64 = 0.03125, printed 0.0313
+	compare_net --format=text
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "net_bps mean (critical): worse: difference -0.3, 95% interval [-0.3, -0.3], tolerance 0.1, p 0.0313" ]
+	[[ "${lines[1]}" == "verdict: FAIL (score 0): net_bps mean (critical) worse: "* ]]
+	compare_net --format=junit
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/c.xml"
+	xmllint --noout --schema "$SOAK_SRCDIR/tests/schema/junit.xsd" "$BATS_TEST_TMPDIR/c.xml"
+	[ "$(xmllint --xpath 'string(/testsuite/@tests)' "$BATS_TEST_TMPDIR/c.xml")" = 2 ]
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' "$BATS_TEST_TMPDIR/c.xml")" = 2 ]
+	[ "$(xmllint --xpath 'string(//testcase[1]/@classname)' "$BATS_TEST_TMPDIR/c.xml")" = soak-compare ]
+	[ "$(xmllint --xpath 'string(//testcase[1]/@name)' "$BATS_TEST_TMPDIR/c.xml")" = "net_bps mean" ]
+	[ "$(xmllint --xpath 'string(//testcase[1]/failure/@message)' "$BATS_TEST_TMPDIR/c.xml")" = \
+		"difference -0.3, 95% interval [-0.3, -0.3], tolerance 0.1, p 0.0313" ]
+	[ "$(xmllint --xpath 'string(//testcase[2]/@name)' "$BATS_TEST_TMPDIR/c.xml")" = verdict ]
+	[ "$(xmllint --xpath 'string(//testcase[2]/failure/@type)' "$BATS_TEST_TMPDIR/c.xml")" = FAIL ]
+	compare_net --format=github
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	# % is %25 in workflow command data
+	[ "${lines[0]}" = "::error title=KPI::net_bps mean: worse (difference -0.3, 95%25 interval [-0.3, -0.3], tolerance 0.1, p 0.0313)" ]
+	[[ "${lines[1]}" == "::error title=verdict::FAIL (score 0): "* ]]
+	run grep -c '95%25' <<< "$output"
+	[ "$output" -eq 2 ]
+}
+
+@test "--format junit and github on a PASS: no failure, a notice; bad --format and --fail-on exit 2" {
+	command -v xmllint >/dev/null || skip "xmllint not installed (Debian: libxml2-utils)"
+	net_only
+	logs "$BATS_TEST_TMPDIR/base" 1 1 2 3 4 5 6
+	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -b "$BATS_TEST_TMPDIR/base" \
+		-c "$BATS_TEST_TMPDIR/base" -f junit
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/p.xml"
+	xmllint --noout --schema "$SOAK_SRCDIR/tests/schema/junit.xsd" "$BATS_TEST_TMPDIR/p.xml"
+	[ "$(xmllint --xpath 'count(//failure)' "$BATS_TEST_TMPDIR/p.xml")" = 0 ]
+	[ "$(xmllint --xpath 'count(//testcase)' "$BATS_TEST_TMPDIR/p.xml")" = 2 ]
+	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -b "$BATS_TEST_TMPDIR/base" \
+		-c "$BATS_TEST_TMPDIR/base" --format=github --fail-on=inconclusive
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "::notice title=verdict::PASS (score 100)"* ]]
+	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -b "$BATS_TEST_TMPDIR/base" \
+		-c "$BATS_TEST_TMPDIR/base" --format=xml
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--format': 'xml' is not json, markdown, text, junit or github"* ]]
+	run soak-compare -C "$BATS_TEST_TMPDIR/net.json" -b "$BATS_TEST_TMPDIR/base" \
+		-c "$BATS_TEST_TMPDIR/base" --fail-on=warn
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"option '--fail-on': 'warn' is not fail or inconclusive"* ]]
 }
 
 @test "--pairing: order pairs the i-th logs, none is unpaired, seed insists" {

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "verdict-format.h"
 
 static cJSON *checked(cJSON *node)
 {
@@ -198,4 +199,141 @@ void compare_markdown(FILE *out, const struct compare_result *res, const char *b
 		md_text(out, res->reason[i]);
 		fputc('\n', out);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Text, JUnit XML, GitHub workflow commands                           */
+
+/* "KPI STAT" of a result (buf: 128 bytes). */
+static const char *kpi_name(const struct compare_kpi_result *r, char *buf)
+{
+	snprintf(buf, 128, "%s %s", soak_rule_kpis[r->def->kpi].name,
+		 soak_stat_names[r->def->stat]);
+	return buf;
+}
+
+/* "difference D, C% interval [lo, hi], tolerance T, p P" or, untested,
+ * "not tested, tolerance T" (buf: 256 bytes). */
+static const char *kpi_detail(const struct compare_result *res,
+			      const struct compare_kpi_result *r, char *buf)
+{
+	char d[32], lo[32], hi[32], t[32], p[32];
+	compare_number(r->def->tolerance, t);
+	if (!r->tested) {
+		snprintf(buf, 256, "not tested, tolerance %s", t);
+		return buf;
+	}
+	snprintf(buf, 256, "difference %s, %g%% interval [%s, %s], tolerance %s, p %s",
+		 compare_number(r->test.estimate, d), 100 * res->cfg->confidence,
+		 compare_number(r->test.lo, lo), compare_number(r->test.hi, hi), t,
+		 p_text(r->test.p_value, p));
+	return buf;
+}
+
+/* "VERDICT (score S): reason; reason" (buf: COMPARE_TEXT_MAX * (COMPARE_MAX_KPIS + 3)). */
+static const char *verdict_line(const struct compare_result *res, char *buf, size_t size)
+{
+	char s[32];
+	size_t len = (size_t)snprintf(buf, size, "%s (score %s)",
+				      compare_verdict_names[res->verdict],
+				      compare_number(res->score, s));
+	for (int i = 0; i < res->n_reasons && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "; " : ": ",
+					res->reason[i]);
+	return buf;
+}
+
+enum { VERDICT_LINE_MAX = COMPARE_TEXT_MAX * (COMPARE_MAX_KPIS + 3) };
+
+void compare_text(FILE *out, const struct compare_result *res)
+{
+	static char line[VERDICT_LINE_MAX];
+	char name[128], detail[256];
+	for (int k = 0; k < res->cfg->n_kpis; k++) {
+		const struct compare_kpi_result *r = &res->kpi[k];
+		fprintf(out, "%s%s: %s: %s\n", kpi_name(r, name), r->def->critical ? " (critical)" : "",
+			compare_outcome_names[r->outcome], kpi_detail(res, r, detail));
+	}
+	fprintf(out, "verdict: %s\n", verdict_line(res, line, sizeof line));
+}
+
+static void xml_attr(FILE *out, const char *name, const char *value)
+{
+	fprintf(out, " %s=\"", name);
+	soak_xml_escaped(out, value);
+	fputc('"', out);
+}
+
+static void junit_case(FILE *out, const char *name, const char *type, const char *message,
+		       const char *body)
+{
+	fputs("  <testcase classname=\"soak-compare\"", out);
+	xml_attr(out, "name", name);
+	if (!type) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n    <failure", out);
+	xml_attr(out, "type", type);
+	xml_attr(out, "message", message);
+	fputc('>', out);
+	soak_xml_escaped(out, body);
+	fputs("</failure>\n  </testcase>\n", out);
+}
+
+void compare_junit(FILE *out, const struct compare_result *res)
+{
+	static char line[VERDICT_LINE_MAX];
+	char name[128], detail[256];
+	int failures = res->verdict == VERDICT_FAIL;
+	for (int k = 0; k < res->cfg->n_kpis; k++)
+		failures += res->kpi[k].outcome == OUTCOME_WORSE;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuite name=\"soak-compare\" tests=\"%d\" failures=\"%d\">\n",
+		res->cfg->n_kpis + 1, failures);
+	for (int k = 0; k < res->cfg->n_kpis; k++) {
+		const struct compare_kpi_result *r = &res->kpi[k];
+		bool worse = r->outcome == OUTCOME_WORSE;
+		junit_case(out, kpi_name(r, name), worse ? "worse" : NULL,
+			   kpi_detail(res, r, detail), r->text);
+	}
+	verdict_line(res, line, sizeof line);
+	junit_case(out, "verdict", res->verdict == VERDICT_FAIL ? "FAIL" : NULL, line, line);
+	fputs("</testsuite>\n", out);
+}
+
+static void github_command(FILE *out, const char *command, const char *title,
+			   const char *message, const char *detail)
+{
+	fprintf(out, "::%s title=", command);
+	soak_github_escaped(out, title, true);
+	fputs("::", out);
+	soak_github_escaped(out, message, false);
+	if (detail) {
+		fputs(" (", out);
+		soak_github_escaped(out, detail, false);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+void compare_github(FILE *out, const struct compare_result *res)
+{
+	static char line[VERDICT_LINE_MAX];
+	char name[128], detail[256];
+	for (int k = 0; k < res->cfg->n_kpis; k++) {
+		const struct compare_kpi_result *r = &res->kpi[k];
+		if (r->outcome != OUTCOME_WORSE)
+			continue;
+		char message[128 + 16];
+		snprintf(message, sizeof message, "%s: worse", kpi_name(r, name));
+		github_command(out, r->def->critical ? "error" : "warning", "KPI", message,
+			       kpi_detail(res, r, detail));
+	}
+	verdict_line(res, line, sizeof line);
+	if (res->verdict == VERDICT_INCONCLUSIVE)
+		github_command(out, "warning", "verdict", line, NULL);
+	else
+		github_command(out, res->verdict == VERDICT_FAIL ? "error" : "notice", "verdict",
+			       line, NULL);
 }

@@ -159,6 +159,20 @@ cJSON *compare_json(const struct compare_result *res, const char *base_label,
 void compare_markdown(FILE *out, const struct compare_result *res, const char *base_label,
 		      const char *cand_label);
 
+/* The result as text, to out: one line per KPI ("KPI STAT[ (critical)]:
+ * OUTCOME: difference ...") and "verdict: VERDICT (score S): reasons". */
+void compare_text(FILE *out, const struct compare_result *res);
+
+/* The result as JUnit XML, to out: one testsuite, a testcase per KPI
+ * (classname soak-compare, name "KPI STAT") with a failure when the KPI
+ * is worse, and a last testcase "verdict" with a failure on FAIL. */
+void compare_junit(FILE *out, const struct compare_result *res);
+
+/* The result as GitHub workflow commands, to out: ::error (critical) or
+ * ::warning title=KPI:: per worse KPI, then one verdict line: ::error on
+ * FAIL, ::warning on INCONCLUSIVE, ::notice on PASS. */
+void compare_github(FILE *out, const struct compare_result *res);
+
 /* x rounded to 4 decimals and printed as soak_num prints it (buf: 32 bytes);
  * "-inf"/"inf" for an open end. */
 const char *compare_number(double x, char *buf);

@@ -145,8 +145,7 @@ static void write_text(FILE *out, const cJSON *v)
 /* ------------------------------------------------------------------ */
 /* JUnit XML                                                           */
 
-/* s with & < > " ' as entities; control characters XML 1.0 forbids as U+FFFD. */
-static void xml_escaped(FILE *out, const char *s)
+void soak_xml_escaped(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -169,7 +168,7 @@ static void xml_escaped(FILE *out, const char *s)
 static void xml_attribute(FILE *out, const char *name, const char *value)
 {
 	fprintf(out, " %s=\"", name);
-	xml_escaped(out, value);
+	soak_xml_escaped(out, value);
 	fputc('"', out);
 }
 
@@ -185,8 +184,8 @@ static void junit_property(FILE *out, const char *prefix, const cJSON *member)
 	else if (cJSON_IsNumber(member))
 		value = soak_format_number(member->valuedouble, buf) > 0 ? buf : "";
 	fputs("    <property name=\"", out);
-	xml_escaped(out, prefix);
-	xml_escaped(out, member->string);
+	soak_xml_escaped(out, prefix);
+	soak_xml_escaped(out, member->string);
 	fputc('"', out);
 	xml_attribute(out, "value", value);
 	fputs("/>\n", out);
@@ -225,7 +224,7 @@ static void junit_reasons(FILE *out, const cJSON *reasons, enum soak_fail_on fai
 		xml_attribute(out, "type", level);
 		xml_attribute(out, "message", text);
 		fputs(">", out);
-		xml_escaped(out, text);
+		soak_xml_escaped(out, text);
 		fputs("</failure>\n", out);
 	}
 	cJSON_ArrayForEach(r, reasons) {
@@ -234,9 +233,9 @@ static void junit_reasons(FILE *out, const cJSON *reasons, enum soak_fail_on fai
 			continue;
 		fputs(any_out ? "\n" : "    <system-out>", out);
 		any_out = true;
-		xml_escaped(out, level);
+		soak_xml_escaped(out, level);
 		fputs(": ", out);
-		xml_escaped(out, string_of(r, "text", ""));
+		soak_xml_escaped(out, string_of(r, "text", ""));
 	}
 	if (any_out)
 		fputs("</system-out>\n", out);
@@ -333,8 +332,7 @@ static void write_junit(FILE *out, const cJSON *v, const cJSON *iterations,
 /* ------------------------------------------------------------------ */
 /* GitHub workflow commands                                            */
 
-/* Workflow command data: % CR LF escaped; in a property also : and ,. */
-static void github_escaped(FILE *out, const char *s, bool property)
+void soak_github_escaped(FILE *out, const char *s, bool property)
 {
 	for (; *s; s++) {
 		if (*s == '%')
@@ -358,9 +356,9 @@ static void github_line(FILE *out, const char *level, const char *title, const c
 	const char *command = fails(level, fail_on) ? "error"
 			    : strcmp(level, "WARN") == 0 ? "warning" : "notice";
 	fprintf(out, "::%s title=", command);
-	github_escaped(out, title, true);
+	soak_github_escaped(out, title, true);
 	fputs("::", out);
-	github_escaped(out, message, false);
+	soak_github_escaped(out, message, false);
 	fputc('\n', out);
 }
 

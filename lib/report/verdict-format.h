@@ -19,6 +19,7 @@
 #ifndef SOAK_VERDICT_FORMAT_H
 #define SOAK_VERDICT_FORMAT_H
 #include <stdbool.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #include "record.h"
@@ -82,5 +83,13 @@ cJSON *soak_verdict_run_new(const cJSON *run_json);
 
 /* The exit status for a verdict status ("PASS", "WARN", "FAIL"): 1 when it fails under fail_on. */
 int soak_verdict_exit(const char *status, enum soak_fail_on fail_on);
+
+/* s to out with & < > " ' as entities and the control characters XML 1.0
+ * forbids (all below 0x20 but tab and newline, and 0x7f) as U+FFFD. */
+void soak_xml_escaped(FILE *out, const char *s);
+
+/* s to out as GitHub workflow command data: % CR LF as %25 %0D %0A; in a
+ * property (title=...) also : and , as %3A %2C. */
+void soak_github_escaped(FILE *out, const char *s, bool property);
 
 #endif
