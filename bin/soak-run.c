@@ -1001,6 +1001,30 @@ static bool keeps_contract(const cJSON *in, long it, char *line, size_t len, cha
 	return ok;
 }
 
+/*
+ * Whether the engine ended with a failure by wait_ms from now: an engine
+ * that exits closes its pipes before it is reaped, so its output's end or
+ * a broken pipe may be seen first.  Waits until the engine is reaped (or
+ * a stage fails) or wait_ms passes.
+ */
+static bool engine_failed(struct ring *g, int wait_ms)
+{
+	long long deadline = now_ms() + wait_ms;
+	for (;;) {
+		if (stage_failed(g))
+			return true;
+		for (int i = 0; i < g->n_ended; i++)
+			if (g->ended[i] == &g->engine)
+				return false;   /* reaped, status 0 */
+		struct pollfd p = {g->events, POLLIN, 0};
+		int n = poll(&p, 1, poll_timeout(deadline));
+		if (n == 0)
+			return false;
+		if (n < 0 && errno != EINTR)
+			return false;
+	}
+}
+
 /* A breach: the message, and the engine is ended (TERM, then KILL). */
 static int breach(struct ring *g, const struct run *r, long it, const char *msg)
 {
@@ -1033,6 +1057,8 @@ static int engine_answer(struct ring *g, const struct run *r, const cJSON *in, l
 			 "after %d s)", r->engine_timeout, GRACE_MS / 1000);
 		return breach(g, r, it, msg);
 	case GOT_EOF:
+		if (engine_failed(g, GRACE_MS))
+			return -1;   /* its exit status says why, as for any stage */
 		return breach(g, r, it, pending(&g->from_engine)
 			      ? "its output ended in the middle of a line"
 			      : "its output ended without a record");
@@ -1059,12 +1085,14 @@ static int engine_iteration(struct ring *g, const struct run *r, char *line, siz
 	if (write_by(g->to_engine, line, len + 1, deadline))
 		status = engine_answer(g, r, in, *it, deadline);
 	else {
-		if (errno == ETIMEDOUT)
+		int write_errno = errno;
+		if (write_errno == ETIMEDOUT)
 			snprintf(msg, sizeof msg, "it did not read its record within %g s",
 				 r->engine_timeout);
 		else
-			snprintf(msg, sizeof msg, "it stopped reading (%s)", strerror(errno));
-		status = breach(g, r, *it, msg);
+			snprintf(msg, sizeof msg, "it stopped reading (%s)", strerror(write_errno));
+		status = write_errno != ETIMEDOUT && engine_failed(g, GRACE_MS) ? -1
+			 : breach(g, r, *it, msg);
 	}
 	cJSON_Delete(in);
 	return status;
