@@ -129,15 +129,6 @@ static void md_text(FILE *out, const char *s)
 	}
 }
 
-/* A code span: backticks become quotes, line breaks spaces, the rest as is. */
-static void md_code(FILE *out, const char *s)
-{
-	fputc('`', out);
-	for (; *s; s++)
-		fputc(*s == '`' ? '\'' : *s == '\n' || *s == '\r' ? ' ' : *s, out);
-	fputc('`', out);
-}
-
 /* p with 3 significant digits, as soak_num prints numbers. */
 static const char *p_text(double p, char *buf)
 {
@@ -180,14 +171,14 @@ void compare_markdown(FILE *out, const struct compare_result *res, const char *b
 	char s[32];
 	fprintf(out, "## Comparison: %s (score %s)\n\nCandidate ", compare_verdict_names[res->verdict],
 		compare_number(res->score, s));
-	md_code(out, cand_label);
+	soak_md_code(out, cand_label);
 	fprintf(out, " (%ld log%s) against baseline ", res->n_cand, res->n_cand == 1 ? "" : "s");
-	md_code(out, base_label);
+	soak_md_code(out, base_label);
 	fprintf(out, " (%ld log%s), ", res->n_base, res->n_base == 1 ? "" : "s");
 	md_text(out, res->pairing_note);
 	fprintf(out, "; %s test; each log's unit is its last %ld iterations; config ",
 		res->paired ? "Wilcoxon signed-rank" : "Mann–Whitney U", cfg->window);
-	md_code(out, cfg->name);
+	soak_md_code(out, cfg->name);
 	fprintf(out, ".\n\n| KPI | better | baseline mean | candidate mean | difference | "
 		"%g%% interval | tolerance | p | method | outcome |\n"
 		"|---|---|--:|--:|--:|---|--:|--:|---|---|\n", 100 * cfg->confidence);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "verdict-format.h"
 #include "report-common.h"
 
 /* ------------------------------------------------------------------ */
@@ -28,15 +29,6 @@ static void md_text(FILE *out, const char *s)
 		else
 			fputc(*s, out);
 	}
-}
-
-/* A code span: backticks in s become quotes, the rest is shown as is. */
-static void md_code(FILE *out, const char *s)
-{
-	fputc('`', out);
-	for (; *s; s++)
-		fputc(*s == '`' ? '\'' : *s == '\n' || *s == '\r' ? ' ' : *s, out);
-	fputc('`', out);
 }
 
 static void md_number(FILE *out, bool known, double x)
@@ -97,7 +89,7 @@ static void md_baseline(FILE *out, const struct report_snapshot *cur,
 			const struct report_snapshot *base, const struct report_comparison *cmp)
 {
 	fputs("\n### Against the baseline ", out);
-	md_code(out, base->log->label);
+	soak_md_code(out, base->log->label);
 	fprintf(out, " (%s, iterations %ld): %s\n\n", soak_level_names[base->verdict],
 		base->log->count, compare_verdict_names[cmp->result.verdict]);
 	md_text(out, report_one_pair_text);
@@ -182,7 +174,7 @@ void report_markdown(FILE *out, const struct report_snapshot *cur,
 			log->window_size, report_window_point(log, 0)->iteration, log->last);
 	else
 		fputs("No iterations; thresholds ", out);
-	md_code(out, cur->th->name);
+	soak_md_code(out, cur->th->name);
 	fputs(".\n\n", out);
 	md_kpi_table(out, cur);
 	md_verdict(out, cur);

@@ -406,6 +406,14 @@ static void write_github(FILE *out, const cJSON *v, const cJSON *iterations,
 /* Markdown                                                            */
 
 /* Text for a table cell: HTML and Markdown punctuation made literal. */
+void soak_md_code(FILE *out, const char *s)
+{
+	fputc('`', out);
+	for (; *s; s++)
+		fputc(*s == '`' ? '\'' : *s == '\n' || *s == '\r' ? ' ' : *s, out);
+	fputc('`', out);
+}
+
 static void md_escaped(FILE *out, const char *s)
 {
 	for (; *s; s++) {

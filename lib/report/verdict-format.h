@@ -88,6 +88,9 @@ int soak_verdict_exit(const char *status, enum soak_fail_on fail_on);
  * forbids (all below 0x20 but tab and newline, and 0x7f) as U+FFFD. */
 void soak_xml_escaped(FILE *out, const char *s);
 
+/* s as a Markdown code span: backticks become quotes, line breaks spaces. */
+void soak_md_code(FILE *out, const char *s);
+
 /* s to out as GitHub workflow command data: % CR LF as %25 %0D %0A; in a
  * property (title=...) also : and , as %3A %2C. */
 void soak_github_escaped(FILE *out, const char *s, bool property);
