@@ -41,8 +41,8 @@ moves() {
 }
 
 @test "the P&L-optimal spread lies inside the bounds: P&L per iteration peaks between them" {
-	# pnl (quote ccy per iteration) = net_bps x traded notional: at -1.5 about 91,
-	# at 0 about 103, at +1.5 about 97 (soak-mock(1), PARAMETER DIRECTIONS)
+	# pnl (quote ccy per iteration) = net_bps x traded notional: at -1.5 about 90,
+	# at 0 about 102, at +1.5 about 96 (soak-mock(1), PARAMETER DIRECTIONS)
 	mid=$(kpi pnl '.base_spread_bps_delta = 0')
 	low=$(kpi pnl '.base_spread_bps_delta = -1.5')
 	high=$(kpi pnl '.base_spread_bps_delta = 1.5')

@@ -219,7 +219,7 @@ assert_seed_criteria() { # DIR
 }
 
 # soak-run -n 8 --warmup --preset maker_bias_uplift_v1 --seed 1 is WARN
-# (iterations in WARMUP downgraded, the window met); seed 2 is PASS.
+# (iterations 2 and 3 WARN, the window met); seed 21 is PASS.
 @test "--fail-on=warn: a WARN verdict exits 1, PASS exits 0; verdict.json is the same JSON either way" {
 	local common="-q -n 8 --warmup --preset maker_bias_uplift_v1"
 	run soak-run $common --seed 1 --out "$(out warn)"
@@ -229,7 +229,7 @@ assert_seed_criteria() { # DIR
 	[ "$status" -eq 1 ]
 	jq -e '.status == "WARN"' <<<"$output"
 	cmp <(jq -c 'del(.run.run_id)' "$(out warn)/verdict.json") <(jq -c 'del(.run.run_id)' "$(out warn1)/verdict.json")
-	run soak-run $common --seed 2 --fail-on=warn --out "$(out pass)"
+	run soak-run $common --seed 21 --fail-on=warn --out "$(out pass)"
 	[ "$status" -eq 0 ]
 	jq -e '.status == "PASS"' <<<"$output"
 	run soak-run $common --seed 1 --fail-on=error --out "$(out bad)"
@@ -244,9 +244,9 @@ assert_seed_criteria() { # DIR
 	xmllint --noout --schema "$SOAK_SRCDIR/tests/schema/junit.xsd" "$BATS_TEST_TMPDIR/soak.xml"
 	# 8 iterations + 4 window goals + the verdict
 	[ "$(xmllint --xpath 'count(//testcase)' "$BATS_TEST_TMPDIR/soak.xml")" -eq 13 ]
-	# --fail-on=warn: the WARN iterations (1, 2 and 4) and the WARN verdict are failures
-	[ "$(jq -sc '[.[] | select(.gate.status == "WARN") | .iteration]' "$(out)/iterations.jsonl")" = "[1,2,4]" ]
-	[ "$(xmllint --xpath 'count(//testcase[failure])' "$BATS_TEST_TMPDIR/soak.xml")" -eq 4 ]
+	# --fail-on=warn: the WARN iterations (2 and 3) and the WARN verdict are failures
+	[ "$(jq -sc '[.[] | select(.gate.status == "WARN") | .iteration]' "$(out)/iterations.jsonl")" = "[2,3]" ]
+	[ "$(xmllint --xpath 'count(//testcase[failure])' "$BATS_TEST_TMPDIR/soak.xml")" -eq 3 ]
 	jq -e '.status == "WARN" and .run.seed == 1' "$(out)/verdict.json"
 	# the run object as properties run.KEY
 	[ "$(xmllint --xpath 'string(//property[@name="run.run_id"]/@value)' "$BATS_TEST_TMPDIR/soak.xml")" = \

@@ -48,6 +48,7 @@ static const struct market_field fields[] = {
 	F("cold_start", stale_base_ms, 0, 60000),
 	F("cold_start", stale_cold_ms, 0, 60000),
 	F("cold_start", stale_nominal_load, 0.01, 0.99),
+	F("cold_start", stale_gain, 0.01, 1000),
 	F("rescue", rescue_urgency_bps, 0.001, 1000),
 	F("risk", risk_budget, 1, 1e12),
 	F("risk", markout_s, 0, 600),

@@ -22,7 +22,7 @@ void soak_rng_seed(struct soak_rng *r, const uint64_t *words, int n)
 	for (int i = 0; i < n; i++) {
 		/* Fold each word into the splitmix state, then stir. */
 		x ^= words[i] + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
-		(void)splitmix64(&x);
+		x = splitmix64(&x);
 	}
 	for (int i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&x);

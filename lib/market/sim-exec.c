@@ -33,8 +33,25 @@ double sim_load(struct sim *s)
 
 double sim_stale_delay(struct sim *s)
 {
-	double rho = sim_load(s);
-	return s->stale_fixed + s->stale_scale * rho / (1.0 - rho);
+	return s->stale_fixed + s->md_backlog;
+}
+
+/*
+ * The cold market-data handler shares its thread with the bot's order
+ * traffic, which costs it cold_weight x load / stale_nominal_load of its
+ * time: above 1 the handler is overrun and its backlog (the feed delay)
+ * grows at stale_gain x (utilisation - 1) seconds per second, at most 1
+ * (a frozen feed); below 1 it catches up at the same rate.
+ */
+void sim_handler_tick(struct sim *s)
+{
+	double utilisation = s->handler_scale * sim_load(s);
+	double growth = s->m->stale_gain * (utilisation - 1.0);
+	if (growth > 1.0)
+		growth = 1.0;
+	s->md_backlog += growth * s->dt;
+	if (s->md_backlog < 0.0)
+		s->md_backlog = 0.0;
 }
 
 void sim_derive_constants(struct sim *s)
@@ -58,10 +75,9 @@ void sim_derive_constants(struct sim *s)
 	s->rescue_cooldown_s = sim_param(s, P_RESCUE_COOLDOWN_MS) / 1000.0;
 	s->load_scale = s->cold * 60.0 / m->capacity_per_min;
 	s->service_s = s->load_scale;
-	/* cold handlers: a queue whose wait grows as rho/(1-rho), nominal at stale_nominal_load */
-	double nominal = m->stale_nominal_load / (1.0 - m->stale_nominal_load);
-	s->stale_fixed = m->stale_base_ms / 1000.0;
-	s->stale_scale = s->stale_cold_now_ms / 1000.0 / nominal;
+	/* the cold market-data handler: slower, and overrun above stale_nominal_load at full cold */
+	s->stale_fixed = (m->stale_base_ms + s->stale_cold_now_ms) / 1000.0;
+	s->handler_scale = s->cold_weight / m->stale_nominal_load;
 	s->concurrency = sim_param(s, P_CONCURRENCY_LIMIT);
 }
 
@@ -201,11 +217,14 @@ void sim_informed_order(struct sim *s)
 
 /* --- the two connections ------------------------------------------------- */
 
-/* Entry or response latency (seconds) of one message now. */
+/*
+ * Entry or response latency (seconds) of one message now: the wire and a
+ * cold gateway.  Load adds no factor here: the gateway's queue (one order
+ * per service time, sim_send) is where load costs time.
+ */
 static double latency(struct sim *s, double base_ms)
 {
-	double rho = sim_load(s);
-	return base_ms * s->cold / (1.0 - rho) * exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng)) / 1000.0;
+	return base_ms * s->cold * exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng)) / 1000.0;
 }
 
 void sim_respond(struct sim *s, struct report r)

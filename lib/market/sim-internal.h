@@ -61,7 +61,7 @@ struct sim {
 	struct soak_event ev;      /* the event being emitted */
 	struct sim_stats *st;
 	struct soak_rng mid_rng, flow_rng, informed_rng, lat_rng;
-	double cold, stale_cold_now_ms, dt, t, end;
+	double cold, cold_weight, stale_cold_now_ms, dt, t, end;
 	long tick, n_ticks;
 	double *path;              /* true mid per tick (bps of the opening mid) */
 	double next_mo[2], next_informed;
@@ -80,7 +80,7 @@ struct sim {
 	/* per-iteration constants, derived once from the parameters */
 	double half_spread, quote_size, move_step, skew_per_inv, tail_age_s, min_interval_s;
 	double token_rate, token_cap, rescue_trigger, rescue_max_size, rescue_cooldown_s;
-	double load_scale, service_s, stale_fixed, stale_scale, concurrency, limit;
+	double load_scale, service_s, stale_fixed, handler_scale, md_backlog, concurrency, limit;
 	double last_rescue;
 	double wake;
 	struct sim_series *stale, *position;
@@ -106,11 +106,14 @@ static inline double sim_mid(const struct sim *s)
 	return s->path[s->tick];
 }
 
-/* Gateway load in [0, max_load): the recent action rate over capacity, times the cold factor. */
+/* Gateway load in [0, max_load]: the recent action rate over capacity, times the cold factor. */
 double sim_load(struct sim *s);
 
-/* The market-data delay (seconds) the bot suffers now; grows with load. */
+/* The market-data delay (seconds) the bot suffers now: fixed, cold, and the handler's backlog. */
 double sim_stale_delay(struct sim *s);
+
+/* One tick of the cold market-data handler: its backlog grows while the load overruns it. */
+void sim_handler_tick(struct sim *s);
 
 /* Set the per-iteration constants of s from its market and parameters. */
 void sim_derive_constants(struct sim *s);

@@ -274,6 +274,7 @@ static void emit_mid(struct sim *s)
 static void market_tick(struct sim *s)
 {
 	s->tick++;
+	sim_handler_tick(s);
 	emit_mid(s);
 	sim_push(s, s->position, fabs(s->true_pos));
 	sim_push(s, s->stale, sim_stale_delay(s) * 1000.0);
@@ -346,13 +347,16 @@ static bool prepare_path(struct sim *s, struct sim_work *w)
 
 /*
  * Caches and connection pools stay cold until their working set is
- * loaded, then warm quickly: the cold start fades as a Gaussian of the
- * iteration (near full size at iteration 2, gone by about 2.5 widths).
+ * loaded, then warm in finite time: the cold start's weight falls from 1
+ * at iteration 1 to 0 at 1 + COLD_END_WIDTHS widths along a smoothstep
+ * (flat at both ends), and is exactly 0 after that.
  */
+#define COLD_END_WIDTHS 1.6
 static void set_cold_start(struct sim *s, long iteration)
 {
-	double age = (double)(iteration - 1) / s->m->cold_decay_iterations;
-	double warm = exp(-age * age);
+	double a = (double)(iteration - 1) / (COLD_END_WIDTHS * s->m->cold_decay_iterations);
+	double warm = a >= 1.0 ? 0.0 : 1.0 - a * a * (3.0 - 2.0 * a);
+	s->cold_weight = warm;
 	s->cold = 1.0 + s->m->cold_size * warm;
 	s->stale_cold_now_ms = s->m->stale_cold_ms * warm;
 }

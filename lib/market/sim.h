@@ -56,13 +56,14 @@ struct sim_market {
 	double latency_sigma;              /* log-normal shape */
 	double capacity_per_min;           /* gateway capacity, actions per minute */
 	double load_window_s;              /* averaging window of the action rate */
-	double max_load;                   /* load is capped below 1 */
+	double max_load;                   /* cap of the load the handler sees */
 	/* cold start */
 	double cold_size;                  /* extra latency factor at iteration 1 */
-	double cold_decay_iterations;      /* w = exp(-((iteration-1)/this)^2) */
+	double cold_decay_iterations;      /* w = 1 - smoothstep((iteration-1)/(1.6 this)) */
 	double stale_base_ms;              /* market-data delay when warm */
 	double stale_cold_ms;              /* extra delay at iteration 1 */
-	double stale_nominal_load;         /* load at which the cold extra delay is stale_cold_ms */
+	double stale_nominal_load;         /* load that overruns the cold handler at iteration 1 */
+	double stale_gain;                 /* backlog growth per unit of overrun, s/s */
 	/* rescue and risk */
 	double rescue_urgency_bps;         /* edge a full-limit position is worth flattening */
 	double risk_budget;                /* notional, divisor of risk_ratio */
