@@ -112,6 +112,7 @@ struct proposal {
 	int order[SOAK_PARAM_COUNT];   /* keys in the order they were first set */
 	int n;
 	const char *dropped_by[SOAK_PARAM_COUNT];
+	bool urgent;                   /* an urgent rule fired */
 };
 
 struct kpis {
@@ -231,6 +232,7 @@ static void run_rules(const struct tuner_rules *rules, const struct kpis *k,
 			continue;
 		if (g)
 			g->fired = true;
+		p->urgent |= r->urgent;
 		cJSON_AddItemToArray(fired, cJSON_CreateString(r->name));
 		fire_rule(r, k, params, p, t);
 		text_flush(t, rationale);
@@ -344,6 +346,7 @@ static bool propose_record(cJSON *rec, const struct tuner_rules *rules, struct t
 	cJSON_AddItemToObject(tuning, "proposed_deltas", deltas_json(&p, apply));
 	cJSON_AddItemToObject(tuning, "withheld_deltas", deltas_json(&p, !apply));
 	cJSON_AddBoolToObject(tuning, "apply_decision", apply);
+	cJSON_AddBoolToObject(tuning, "urgent", apply && p.urgent);
 	cJSON_AddItemToObject(tuning, "rules_fired", fired);
 	cJSON_AddItemToObject(tuning, "not_evaluated", unevaluated);
 	cJSON_AddItemToObject(tuning, "dropped", dropped);

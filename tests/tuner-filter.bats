@@ -89,6 +89,27 @@ same_records() {
 	assert_jq '.tuning.scaled == {"replace_rate_per_min":0.666666666667}'
 }
 
+@test "velocity: the cap is x2 when the proposal is urgent (a FAIL to correct); the larger factor applies" {
+	# 162 / 540 = 0.3: whole under the urgent cap 0.3, scaled to 0.15 / 0.3 without it
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"STEADY\"}' | jq -c '.tuning.urgent = true' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.3 and .tuning.scaled == {} and .tuning.deltas == {"replace_rate_per_min":-162}'
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-162}' | jq -c '.tuning.urgent = false' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.15 and .tuning.scaled == {"replace_rate_per_min":0.5} and .tuning.deltas == {"replace_rate_per_min":-81}'
+	# in WARMUP the larger of x1.5 and x2
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.3'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter --urgent-factor 1"
+	assert_jq '.tuning.guards.velocity_cap == 0.225 and .tuning.scaled == {"replace_rate_per_min":0.75}'
+}
+
+@test "tuning.urgent is checked: true or false when present" {
+	run bash -c "$(declare -f record rec); rec 5 '{\"tail_age_ms\":30}' | jq -c '.tuning.urgent = 1' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: 'tuning.urgent' is not true or false"* ]]
+	run tuner-filter --urgent-factor -1 < /dev/null
+	[ "$status" -eq 2 ]
+}
+
 @test "velocity window: changes 2 iterations back count, 3 back do not" {
 	st='"state":{"tuner":{"history":[{"iteration":7,"from":{"tail_age_ms":620},"size":0.1,"streak":0,"freeze":false}]}}'
 	# 0.05 left of 0.15: 27 of 27.54 (0.051 of the range)
