@@ -40,14 +40,37 @@ summary() {
 		soak "control$seed" none "$seed" --set position_limit_notional=1000
 		t=$(summary "tuner$seed") c=$(summary "control$seed")
 		echo "seed $seed: tuner $t, control $c"
-		# measured: tuner [4,"PASS",15,0.8433] and [4,"PASS",15,0.8442];
+		# measured: tuner [2,"PASS",12,0.8613] and [4,"PASS",11,0.8544];
 		# control [6,"FAIL",null,0.7780] and [5,"FAIL",null,0.7767]
 		# (one steady iteration's maker share has a noise sd near 0.004)
 		jq -en --argjson t "$t" --argjson c "$c" \
 			'$c[1] == "FAIL" and $c[2] == null and $c[3] < 0.80 and $t[1] == "PASS" and $t[2] <= 17 and $t[3] >= 0.83 and $t[0] < $c[0]'
-		# by spacing out and shrinking the taker rescues (maker_warn): cooldown
-		# 1000 -> 1500 ms, rescue share 0.3 -> 0.24
+		# by spacing out and shrinking the taker rescues (maker_warn, net_fail):
+		# cooldown 1000 -> 1750 ms, rescue share 0.3 -> 0.21 and 0.225
 		jq -se '.[-1].params | .rescue_cooldown_ms > 1000 and .rescue_max_ratio < 0.3' \
 			"$BATS_TEST_TMPDIR/tuner$seed/iterations.jsonl"
+	done
+}
+
+@test "the cold start without warm-up: the tuner cuts the replace rate after iteration 1 and FAILs less than the control" {
+	for seed in 301 302; do
+		run soak-run -q --seed "$seed" --iterations 8 --no-warmup --out "$BATS_TEST_TMPDIR/t$seed"
+		[ "$status" -eq 1 ]
+		run soak-run -q --seed "$seed" --iterations 8 --no-warmup --rules none --out "$BATS_TEST_TMPDIR/c$seed"
+		[ "$status" -eq 1 ]
+		t=$BATS_TEST_TMPDIR/t$seed/iterations.jsonl c=$BATS_TEST_TMPDIR/c$seed/iterations.jsonl
+		# measured (seeds 301, 302): tuner FFWPPPPP, p95 1356 -> 259 and 1270 -> 278 ms;
+		# control FFFFFFPP and FFFFFWPP, p95 still 1216 and 1323 ms at iteration 2.
+		# Iteration 1 is the same run (same seed, same parameters).
+		jq -se '.[0].tuning | .rules_fired[0] == "latency_severe" and .urgent == true and .guards.velocity_cap == 0.3' "$t"
+		# 280/min x0.55 = 154, scaled by the budget: the min interval's +20 (0.071 of
+		# its range) and the cut (0.233) are 0.304 > 0.3
+		jq -se '.[1].params.replace_rate_per_min < 160 and .[1].params.replace_rate_per_min > 150' "$t"
+		jq -se '.[1].summary.p95_latency_ms < 400' "$t"
+		jq -se '.[1].summary.p95_latency_ms > 1000' "$c"
+		tf=$(jq -s '[.[] | select(.gate.status == "FAIL")] | length' "$t")
+		cf=$(jq -s '[.[] | select(.gate.status == "FAIL")] | length' "$c")
+		echo "seed $seed: FAIL tuner $tf, control $cf"
+		[ "$tf" -le 2 ] && [ "$cf" -ge 5 ]
 	done
 }
