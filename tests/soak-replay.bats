@@ -190,3 +190,13 @@ soak_log() {
 		'[($a | map(.summary)) == ($b | map(.summary)), ($a | map(.gate.status)) != ($b | map(.gate.status))]'
 	[ "$output" = '[true,true]' ]
 }
+
+@test "a log line longer than --max-line-bytes is an error naming the log file and its line" {
+	printf '%s\n' '{"iteration":2,"summary":{"net_bps":2}}' \
+		"{\"iteration\":1,\"summary\":{\"net_bps\":2},\"pad\":\"$(printf '%0300d' 0)\"}" > "$rlog"
+	run bash -c 'record 1 | soak-replay --max-line-bytes=300 "$0"' "$rlog"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-replay: '$rlog': line 2: longer than 300 bytes (--max-line-bytes)"* ]]
+	run bash -c 'record 1 | soak-replay --max-line-bytes=400 "$0"' "$rlog"
+	[ "$status" -eq 0 ]
+}
