@@ -93,13 +93,18 @@ int soak_lock_run_dir(const char *dir, bool create, bool *busy, char *err)
 	return fd;
 }
 
-/* The offset just after the last newline at or before end (0 if none). */
+/*
+ * The offset just after the last newline before end (0 if none), looking
+ * no further back than a line of `limit' bytes needs: the newline before
+ * such a line is at end - limit - 1.  A longer line is an error.
+ */
 static bool after_last_newline(int fd, off_t end, off_t limit, off_t *pos, char *err)
 {
 	char buf[8192];
+	off_t stop = end > limit ? end - limit - 1 : 0;
 	off_t at = end;
-	while (at > 0 && end - at < limit) {
-		size_t n = at < (off_t)sizeof buf ? (size_t)at : sizeof buf;
+	while (at > stop) {
+		size_t n = at - stop < (off_t)sizeof buf ? (size_t)(at - stop) : sizeof buf;
 		at -= (off_t)n;
 		if (pread(fd, buf, n, at) != (ssize_t)n)
 			return soak_errorf(err, "read error: %s", strerror(errno ? errno : EIO));
@@ -109,7 +114,7 @@ static bool after_last_newline(int fd, off_t end, off_t limit, off_t *pos, char 
 				return true;
 			}
 	}
-	if (at > 0)
+	if (end > limit)
 		return soak_errorf(err, "a line longer than %lld bytes", (long long)limit);
 	*pos = 0;
 	return true;
