@@ -28,7 +28,7 @@ static const char help_text[] =
 "                               current one included (3)\n"
 "      --warmup-factor=F        velocity cap multiplier in WARMUP (1.5)\n"
 "      --urgent-factor=U        velocity cap multiplier when tuning.urgent is\n"
-"                               true (2); the larger factor applies\n"
+"                               true, 1 to 100 (2); the larger factor applies\n"
 "      --oscillation-window=O   iterations within which A->B->A is blocked\n"
 "                               (3; 0 turns the guard off)\n"
 "      --freeze-after=A         good iterations in a row that start a freeze\n"
@@ -105,7 +105,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct t
 		case OPT_VELOCITY_CAP: o->velocity_cap = soak_arg_double("--velocity-cap", optarg, 0, 1000); break;
 		case OPT_VELOCITY_WINDOW: o->velocity_window = (int)soak_arg_long("--velocity-window", optarg, 1, MAX_WINDOW); break;
 		case OPT_WARMUP_FACTOR: o->warmup_factor = soak_arg_double("--warmup-factor", optarg, 0, 100); break;
-		case OPT_URGENT_FACTOR: o->urgent_factor = soak_arg_double("--urgent-factor", optarg, 0, 100); break;
+		case OPT_URGENT_FACTOR: o->urgent_factor = soak_arg_double("--urgent-factor", optarg, 1, 100); break;
 		case OPT_OSCILLATION_WINDOW: o->oscillation_window = (int)soak_arg_long("--oscillation-window", optarg, 0, MAX_WINDOW); break;
 		case OPT_FREEZE_AFTER: o->freeze_after = (int)soak_arg_long("--freeze-after", optarg, 0, MAX_WINDOW); break;
 		case OPT_FREEZE_LENGTH: o->freeze_length = (int)soak_arg_long("--freeze-length", optarg, 1, MAX_WINDOW); break;

@@ -106,8 +106,19 @@ same_records() {
 	run bash -c "$(declare -f record rec); rec 5 '{\"tail_age_ms\":30}' | jq -c '.tuning.urgent = 1' | tuner-filter"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"line 1: 'tuning.urgent' is not true or false"* ]]
-	run tuner-filter --urgent-factor -1 < /dev/null
+	run tuner-filter --urgent-factor 0.5 < /dev/null
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--urgent-factor"* ]]
+}
+
+@test "velocity: a warm-up factor below 1 tightens the warm-up cap, urgent or not unless urgent is larger" {
+	# 162 / 540 = 0.3; --warmup-factor 0.5: cap 0.075, 40.5 of the 162 (factor 0.25)
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter --warmup-factor 0.5"
+	assert_jq '.tuning.guards.velocity_cap == 0.075 and .tuning.deltas == {"replace_rate_per_min":-40.5} and .tuning.scaled == {"replace_rate_per_min":0.25}'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter --warmup-factor 0"
+	assert_jq '.tuning.guards.velocity_cap == 0 and .tuning.skipped == {"replace_rate_per_min":"velocity"}'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter --warmup-factor 0.5"
+	assert_jq '.tuning.guards.velocity_cap == 0.3'
 }
 
 @test "velocity window: changes 2 iterations back count, 3 back do not" {

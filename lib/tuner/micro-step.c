@@ -473,12 +473,14 @@ static void spend_budget(const struct decision_input *in, struct candidate *c, i
 	}
 }
 
-/* The cap's multiplier: the larger of the warm-up's and an urgent proposal's. */
+/*
+ * The cap's multiplier: the phase's (--warmup-factor in WARMUP, else 1),
+ * raised to the urgent factor when the proposal is urgent and that is
+ * larger.
+ */
 static double velocity_factor(const struct tuner_filter_options *o, const struct decision_input *in)
 {
-	double factor = 1;
-	if (in->warmup && o->warmup_factor > factor)
-		factor = o->warmup_factor;
+	double factor = in->warmup ? o->warmup_factor : 1;
 	if (in->urgent && o->urgent_factor > factor)
 		factor = o->urgent_factor;
 	return factor;
