@@ -73,11 +73,17 @@ while getopts s:w:p:f:r:b:j: opt; do
 	*) echo "usage: $0 [-s FIRST-LAST] [-w FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
 	esac
 done
+# two iterations at least: the noise sd needs a spread within each run
 case $window in
-[0-9]*-[0-9]*) [ "${window%-*}" -ge 1 ] && [ "${window%-*}" -le "${window#*-}" ] && [ "${window#*-}" -le 24 ] ||
-	{ echo "$0: -w '$window': want FIRST-LAST within 1-24" >&2; exit 2; } ;;
-*) echo "$0: -w '$window': want FIRST-LAST within 1-24" >&2; exit 2 ;;
+*[!0-9-]* | -* | *- | *-*-* | [!0-9]*) window_ok=false ;;
+*-*) window_ok=true ;;
+*) window_ok=false ;;
 esac
+if ! $window_ok || [ "${window%-*}" -lt 1 ] || [ "${window%-*}" -ge "${window#*-}" ] ||
+	[ "${window#*-}" -gt 24 ]; then
+	echo "$0: -w '$window': want FIRST-LAST, 1 <= FIRST < LAST <= 24" >&2
+	exit 2
+fi
 export TD_WINDOW=$window
 . "$(dirname "$0")/common.sh"
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")

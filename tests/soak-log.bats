@@ -246,6 +246,6 @@ $(line 2)" ]
 	[ "$status" -eq 0 ]
 	{ echo '{"iteration":0}'; printf '{"iteration":1,"pad":"%s"}\n' "$(pad $((16777216 - 23)))"; } > "$log"
 	run bash -c 'record 2 | soak-log "$0"' "$log"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"a line longer than 16777216 bytes"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log': last line: a line longer than 16777216 bytes"* ]]
 }

@@ -318,14 +318,20 @@ END='{"t":9,"ev":"end"}'
 	run_pipe "echo '{\"iteration\":1}' | soak-measure --max-line-bytes=200 --events='$BATS_TEST_TMPDIR'"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"1.jsonl: line 3: line longer than 200 bytes (--max-line-bytes)" ]]
-	# a 24 MiB line with the default bound (16 MiB): exit 2 in little memory
-	# (the old reader held the whole line)
+	# a 24 MiB line with a bound of 1000 bytes: exit 2 holding no more than
+	# the bound (the old reader held the whole line: 26 MB)
 	mkdir "$BATS_TEST_TMPDIR/big"
 	{ head -c $((24 << 20)) /dev/zero | tr '\0' 'x'; echo; } > "$BATS_TEST_TMPDIR/big/1.jsonl"
-	run_pipe "echo '{\"iteration\":1}' | /usr/bin/time -f 'maxrss %M' soak-measure --events='$BATS_TEST_TMPDIR/big'"
+	run_pipe "echo '{\"iteration\":1}' | /usr/bin/time -f 'maxrss %M' soak-measure --max-line-bytes=1000 --events='$BATS_TEST_TMPDIR/big'"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"1.jsonl: line 1: line longer than 16777216 bytes"* ]]
+	[[ "$output" == *"1.jsonl: line 1: line longer than 1000 bytes (--max-line-bytes)"* ]]
 	rss=$(echo "$output" | sed -n 's/^maxrss //p')
 	echo "max RSS $rss KB"
-	[ "$rss" -lt 40000 ]
+	[ "$rss" -lt 8000 ]
+}
+
+@test "an event log with no end of line (/dev/zero) is refused at the bound, not read for ever" {
+	run_pipe "echo '{\"iteration\":1,\"event_log\":\"/dev/zero\"}' | timeout 20 soak-measure --max-line-bytes=4096"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/dev/zero: line 1: line longer than 4096 bytes (--max-line-bytes)"* ]]
 }
