@@ -81,6 +81,7 @@ judge='
     early_neg_net: ($w | any(.summary.net_bps < 0)),
     early_risk_spike: ($w | any(.summary.risk_ratio > 0.50)),
     it1_story: (s(1).net_bps < 0 and s(1).risk_ratio > 0.50),
+    last_fail: ([.[] | select(.gate.status == "FAIL") | .iteration] | max),
     steady_mt: [$st[].summary.maker_taker_ratio],
     steady_adverse: [$st[].summary.adverse_bps],
     it1: (s(1) | {net_bps, risk_ratio, p95_latency_ms, maker_taker_ratio}),
@@ -115,6 +116,9 @@ jq -s -r --arg seeds "$seeds" --arg rules "${rules:-the default}" '
   ($w | length) as $n |
   def row(name; f): "| \(name) | \($w | count(f)) / \($n) | \($c | count(f)) / \($n) |";
   def kpi(k): "| steady \(k): mean ± sd across seeds | \(fmt([$w[].steady[k]] | mean)) ± \(fmt([$w[].steady[k]] | sd)) | \(fmt([$c[].steady[k]] | mean)) ± \(fmt([$c[].steady[k]] | sd)) |";
+  def last(r): [r[].last_fail | values] | sort |
+    if length == 0 then "none"
+    else "\(if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end) (\(min) – \(max))" end;
   def it1(k): "| iteration 1 \(k): mean (min – max) | \(fmt([$w[].it1[k]] | mean)) (\(fmt([$w[].it1[k]] | min)) – \(fmt([$w[].it1[k]] | max))) | \(fmt([$c[].it1[k]] | mean)) (\(fmt([$c[].it1[k]] | min)) – \(fmt([$c[].it1[k]] | max))) |";
   "Seeds \($seeds), 24 iterations, preset maker_bias_uplift_v1, rules \($rules).",
   "",
@@ -140,6 +144,7 @@ jq -s -r --arg seeds "$seeds" --arg rules "${rules:-the default}" '
   row("risk > 0.50 in iterations 1-4"; .early_risk_spike),
   row("iteration 1: net_bps < 0 and risk > 0.50"; .it1_story),
   it1("net_bps"), it1("risk_ratio"), it1("p95_latency_ms"), it1("maker_taker_ratio"),
+  "| last FAIL iteration: median (min – max) | \(last($w)) | \(last($c)) |",
   kpi("maker_taker_ratio"), kpi("net_bps"), kpi("p95_latency_ms"), kpi("risk_ratio"),
   def median: sort | if length == 0 then 0 elif length % 2 == 1 then .[length / 2 | floor]
                      else (.[length / 2 - 1] + .[length / 2]) / 2 end;

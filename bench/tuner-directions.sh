@@ -4,13 +4,14 @@
 # point with that one parameter stepped up and down, on the same seeds
 # (common random numbers), with the tuner off (--rules none) and no
 # warm-up; each run's KPIs are averaged over iterations 7-24, after the
-# cold start.  Prints per parameter and step the paired KPI effect (mean
+# cold start (-w 2-4 measures a step inside the cold start instead).  Prints per parameter and step the paired KPI effect (mean
 # over seeds) and, for each KPI, the per-iteration noise sd: the sd of one
 # iteration's KPI around its run's mean, pooled over the runs at the
 # operating point.  "sd/step" is how many noise sds the step moves the KPI.
 #
-# Usage: bench/tuner-directions.sh [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]
+# Usage: bench/tuner-directions.sh [-s FIRST-LAST] [-w FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]
 #   -s  seeds (default 1-10)
+#   -w  iterations whose KPIs are averaged (default 7-24)
 #   -p  the operating point: baseline with maker_bias_uplift_v1 (the main
 #       job's parameters), then these values (default: none)
 #   -f  step as a fraction of each parameter's range (default 0.1;
@@ -40,9 +41,11 @@ if [ "${1:-}" = -1 ]; then
 	soak-run -q --seed "$seed" --iterations 24 --rules none --no-warmup \
 		--preset maker_bias_uplift_v1 $sets --out "$out" >/dev/null ||
 		[ $? -eq 1 ] || { echo "$0: soak-run failed: $name $seed" >&2; exit 2; }
-	jq -s -c --arg name "$name" --argjson seed "$seed" --argjson kpis "$kpis" '
+	window=${TD_WINDOW:-7-24}
+	jq -s -c --arg name "$name" --argjson seed "$seed" --argjson kpis "$kpis" \
+		--argjson first "${window%-*}" --argjson last "${window#*-}" '
 	  def mean: add / length;
-	  [.[] | select(.iteration >= 7) | .summary] as $st |
+	  [.[] | select(.iteration >= $first and .iteration <= $last) | .summary] as $st |
 	  {name: $name, seed: $seed,
 	   mean: ([$kpis[] as $k | {($k): ([$st[][$k]] | mean)}] | add),
 	   ss: ([$kpis[] as $k | ([$st[][$k]] | mean) as $m | {($k): ([$st[][$k] | (. - $m) * (. - $m)] | add)}] | add),
@@ -57,17 +60,31 @@ fraction=0.1
 rules=
 bindir=
 jobs=2
-while getopts s:p:f:r:b:j: opt; do
+window=7-24
+while getopts s:w:p:f:r:b:j: opt; do
 	case $opt in
 	r) rules=$OPTARG ;;
+	w) window=$OPTARG ;;
 	s) seeds=$OPTARG ;;
 	p) point=$OPTARG ;;
 	f) fraction=$OPTARG ;;
 	b) bindir=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	*) echo "usage: $0 [-s FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-s FIRST-LAST] [-w FIRST-LAST] [-p 'KEY=VALUE ...'] [-f FRACTION | -r RULES] [-b BINDIR] [-j JOBS]" >&2; exit 2 ;;
 	esac
 done
+# two iterations at least: the noise sd needs a spread within each run
+case $window in
+*[!0-9-]* | -* | *- | *-*-* | [!0-9]*) window_ok=false ;;
+*-*) window_ok=true ;;
+*) window_ok=false ;;
+esac
+if ! $window_ok || [ "${window%-*}" -lt 1 ] || [ "${window%-*}" -ge "${window#*-}" ] ||
+	[ "${window#*-}" -gt 24 ]; then
+	echo "$0: -w '$window': want FIRST-LAST, 1 <= FIRST < LAST <= 24" >&2
+	exit 2
+fi
+export TD_WINDOW=$window
 . "$(dirname "$0")/common.sh"
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 for prog in soak-run soak-next soak-mock; do
@@ -117,14 +134,14 @@ else
 fi
 
 jq -s -r --slurpfile steps "$work/steps" --slurpfile pt "$work/point" --argjson kpis "$kpis" \
-	--arg seeds "$seeds" --arg point "${point:-(none)}" '
+	--arg seeds "$seeds" --arg point "${point:-(none)}" --arg window "$window" '
   def mean: add / length;
   def r(x): if x == null then "-" elif (x | fabs) >= 100 then (x * 10 | round) / 10 | tostring
             else (x * 1000 | round) / 1000 | tostring end;
   (map(select(.name == "point"))) as $base |
   ($base | map({(.seed | tostring): .mean}) | add) as $bm |
   ([$kpis[] as $k | {($k): (($base | map(.ss[$k]) | add) / ($base | map(.n - 1) | add) | sqrt)}] | add) as $noise |
-  "Operating point: maker_bias_uplift_v1 on the baseline, then \($point); seeds \($seeds); tuner off, no warm-up, KPIs averaged over iterations 7-24.",
+  "Operating point: maker_bias_uplift_v1 on the baseline, then \($point); seeds \($seeds); tuner off, no warm-up, KPIs averaged over iterations \($window).",
   "",
   "| step | " + ([$kpis[] | "\(.) effect (sd/step)"] | join(" | ")) + " |",
   "|---|" + ([$kpis[] | "---"] | join("|")) + "|",

@@ -109,8 +109,11 @@ static long last_logged_iteration(FILE *log, const char *path)
 	if (c != '\n')
 		soak_die(SOAK_EXIT_USAGE, "'%s' ends in the middle of a line (soak-run --resume "
 			 "drops such a line)", path);
-	if (!soak_last_line(fd, &start, &len, MAX_LAST_LINE, err))
-		soak_die(SOAK_EXIT_IO, "'%s': %s", path, err);
+	int status = soak_last_line(fd, &start, &len, MAX_LAST_LINE, err);
+	if (status == SOAK_EXIT_USAGE)
+		soak_die(status, "'%s': last line: %s", path, err);
+	if (status != 0)
+		soak_die(status, "'%s': %s", path, err);
 	char *line = malloc(len + 1);
 	if (!line || pread(fd, line, len, start) != (ssize_t)len)
 		soak_die(SOAK_EXIT_IO, "cannot read '%s': %s", path, strerror(errno));

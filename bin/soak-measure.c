@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "getline-bounded.h"
 #include "cli.h"
 #include "events.h"
 #include "measure.h"
@@ -107,7 +108,7 @@ static bool take_line(struct measure *m, char *line, ssize_t len, long iteration
  * SOAK_EXIT_IO (err says why).
  */
 static int measure_log(struct measure *m, struct log_pos *pos, long iteration,
-		       struct soak_summary *k, char *err)
+		       size_t max_line, struct soak_summary *k, char *err)
 {
 	FILE *f = fopen(pos->path, "r");
 	if (!f) {
@@ -117,13 +118,18 @@ static int measure_log(struct measure *m, struct log_pos *pos, long iteration,
 	static char *line;
 	static size_t cap;
 	ssize_t len;
+	bool too_long;
 	int status = 0;
 	measure_begin(m);
 	pos->line = 0;
-	while (status == 0 && (len = getline(&line, &cap, f)) != -1) {
+	while (status == 0 && (len = soak_getline_bounded(&line, &cap, f, max_line, &too_long)) != -1) {
 		pos->line++;
-		if (!take_line(m, line, len, iteration, err))
+		if (too_long) {
+			soak_errorf(err, "line longer than %zu bytes (--max-line-bytes)", max_line);
 			status = SOAK_EXIT_USAGE;
+		} else if (!take_line(m, line, len, iteration, err)) {
+			status = SOAK_EXIT_USAGE;
+		}
 	}
 	if (status == 0 && ferror(f)) {
 		soak_errorf(err, "read error: %s", strerror(errno));
@@ -152,7 +158,7 @@ static void measure_record(struct soak_stream *s, cJSON *rec, struct measure *m,
 	}
 	struct log_pos pos = { path, 0 };
 	struct soak_summary k;
-	int status = measure_log(m, &pos, iteration, &k, err);
+	int status = measure_log(m, &pos, iteration, s->max_line, &k, err);
 	if (status == SOAK_EXIT_IO)
 		soak_die(SOAK_EXIT_IO, "%s: %s", path, err);
 	if (status != 0) {

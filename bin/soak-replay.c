@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "getline-bounded.h"
 #include "cli.h"
 #include "record.h"
 
@@ -26,6 +27,7 @@ struct replay_log {
 	long line_no;
 	char *line;
 	size_t cap;
+	size_t max_line;    /* --max-line-bytes */
 };
 
 /* The next record of the log, or NULL at its end; exits 2 on a bad line. */
@@ -33,8 +35,13 @@ static cJSON *log_next(struct replay_log *log)
 {
 	char err[SOAK_ERR_MAX];
 	ssize_t n;
-	while ((n = getline(&log->line, &log->cap, log->file)) >= 0) {
+	bool too_long;
+	while ((n = soak_getline_bounded(&log->line, &log->cap, log->file, log->max_line,
+					 &too_long)) >= 0) {
 		log->line_no++;
+		if (too_long)
+			soak_die(SOAK_EXIT_USAGE, "'%s': line %ld: longer than %zu bytes (--max-line-bytes)",
+				 log->path, log->line_no, log->max_line);
 		while (n > 0 && (log->line[n - 1] == '\n' || log->line[n - 1] == '\r'))
 			log->line[--n] = '\0';
 		if (strspn(log->line, " \t") == (size_t)n)
@@ -102,7 +109,7 @@ int main(int argc, char **argv)
 		soak_usage_error("missing LOG");
 	if (argc - optind > 1)
 		soak_usage_error("unexpected argument '%s'", argv[optind + 1]);
-	struct replay_log log = {.path = argv[optind]};
+	struct replay_log log = {.path = argv[optind], .max_line = s.max_line};
 	if (!(log.file = fopen(log.path, "r")))
 		soak_die(SOAK_EXIT_USAGE, "cannot open '%s': %s", log.path, strerror(errno));
 	cJSON *rec;

@@ -588,8 +588,10 @@ static char *next_record(const struct run *r, int log_fd, size_t *len)
 	char err[SOAK_ERR_MAX];
 	off_t start;
 	size_t line_len;
-	if (!soak_last_line(log_fd, &start, &line_len, MAX_LINE, err))
-		soak_die(SOAK_EXIT_IO, "'%s': %s", r->log_path, err);
+	int status = soak_last_line(log_fd, &start, &line_len, MAX_LINE, err);
+	if (status != 0)
+		soak_die(status, "'%s': %s%s", r->log_path,
+			 status == SOAK_EXIT_USAGE ? "last line: " : "", err);
 	if (line_len == 0)
 		return first_record(r, len);
 	int in = open(r->log_path, O_RDONLY | O_CLOEXEC);
@@ -1232,8 +1234,10 @@ static void check_complete(const struct run *r, int log_fd)
 	off_t start;
 	size_t len;
 	long last = 0;
-	if (!soak_last_line(log_fd, &start, &len, MAX_LINE, err))
-		soak_die(SOAK_EXIT_IO, "'%s': %s", r->log_path, err);
+	int status = soak_last_line(log_fd, &start, &len, MAX_LINE, err);
+	if (status != 0)
+		soak_die(status, "'%s': %s%s", r->log_path,
+			 status == SOAK_EXIT_USAGE ? "last line: " : "", err);
 	if (len > 0) {
 		char *line = malloc(len + 1);
 		if (!line || pread(log_fd, line, len + 1, start) != (ssize_t)len + 1)

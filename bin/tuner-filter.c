@@ -27,6 +27,8 @@ static const char help_text[] =
 "      --velocity-window=W      iterations the velocity sum covers, the\n"
 "                               current one included (3)\n"
 "      --warmup-factor=F        velocity cap multiplier in WARMUP (1.5)\n"
+"      --urgent-factor=U        velocity cap multiplier when tuning.urgent is\n"
+"                               true, 1 to 100 (2); the larger factor applies\n"
 "      --oscillation-window=O   iterations within which A->B->A is blocked\n"
 "                               (3; 0 turns the guard off)\n"
 "      --freeze-after=A         good iterations in a row that start a freeze\n"
@@ -69,7 +71,7 @@ static void parse_freeze_keys(const char *list, bool key[SOAK_PARAM_COUNT])
 }
 
 enum {
-	OPT_VELOCITY_CAP = 0x100, OPT_VELOCITY_WINDOW, OPT_WARMUP_FACTOR, OPT_OSCILLATION_WINDOW,
+	OPT_VELOCITY_CAP = 0x100, OPT_VELOCITY_WINDOW, OPT_WARMUP_FACTOR, OPT_URGENT_FACTOR, OPT_OSCILLATION_WINDOW,
 	OPT_FREEZE_AFTER, OPT_FREEZE_LENGTH, OPT_FREEZE_RISK, OPT_FREEZE_NET, OPT_FREEZE_KEYS,
 	OPT_NO_CARRY
 };
@@ -82,6 +84,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct t
 		{"velocity-cap", required_argument, NULL, OPT_VELOCITY_CAP},
 		{"velocity-window", required_argument, NULL, OPT_VELOCITY_WINDOW},
 		{"warmup-factor", required_argument, NULL, OPT_WARMUP_FACTOR},
+		{"urgent-factor", required_argument, NULL, OPT_URGENT_FACTOR},
 		{"oscillation-window", required_argument, NULL, OPT_OSCILLATION_WINDOW},
 		{"freeze-after", required_argument, NULL, OPT_FREEZE_AFTER},
 		{"freeze-length", required_argument, NULL, OPT_FREEZE_LENGTH},
@@ -102,6 +105,7 @@ static void parse_options(int argc, char **argv, struct soak_stream *s, struct t
 		case OPT_VELOCITY_CAP: o->velocity_cap = soak_arg_double("--velocity-cap", optarg, 0, 1000); break;
 		case OPT_VELOCITY_WINDOW: o->velocity_window = (int)soak_arg_long("--velocity-window", optarg, 1, MAX_WINDOW); break;
 		case OPT_WARMUP_FACTOR: o->warmup_factor = soak_arg_double("--warmup-factor", optarg, 0, 100); break;
+		case OPT_URGENT_FACTOR: o->urgent_factor = soak_arg_double("--urgent-factor", optarg, 1, 100); break;
 		case OPT_OSCILLATION_WINDOW: o->oscillation_window = (int)soak_arg_long("--oscillation-window", optarg, 0, MAX_WINDOW); break;
 		case OPT_FREEZE_AFTER: o->freeze_after = (int)soak_arg_long("--freeze-after", optarg, 0, MAX_WINDOW); break;
 		case OPT_FREEZE_LENGTH: o->freeze_length = (int)soak_arg_long("--freeze-length", optarg, 1, MAX_WINDOW); break;

@@ -112,6 +112,7 @@ struct proposal {
 	int order[SOAK_PARAM_COUNT];   /* keys in the order they were first set */
 	int n;
 	const char *dropped_by[SOAK_PARAM_COUNT];
+	bool urgent[SOAK_PARAM_COUNT]; /* the delta is an urgent rule's */
 };
 
 struct kpis {
@@ -128,8 +129,8 @@ static void propose(struct proposal *p, int param, double delta)
 }
 
 /* Run one action; describe its effect in t. */
-static void run_action(const struct tuner_action *a, const struct soak_params *params,
-		       struct proposal *p, struct text *t)
+static void run_action(const struct tuner_action *a, bool urgent,
+		       const struct soak_params *params, struct proposal *p, struct text *t)
 {
 	const char *key = soak_param_defs[a->param].key, *limit;
 	char d[33], lim[32];
@@ -140,8 +141,10 @@ static void run_action(const struct tuner_action *a, const struct soak_params *p
 	double delta = tuner_action_delta(a, params->value[a->param], &limit);
 	double limit_value = limit && strcmp(limit, "cap") == 0 ? a->cap : a->floor;
 	bool emitted = delta != 0 || a->emit_zero;
-	if (emitted)
+	if (emitted) {
 		propose(p, a->param, delta);
+		p->urgent[a->param] = urgent && delta != 0;
+	}
 	if (delta != 0)
 		text_printf(t, "%s %s", key, signed_num(delta, d));
 	else
@@ -160,7 +163,7 @@ static void fire_rule(const struct tuner_rule *r, const struct kpis *k,
 	text_printf(t, ": ");
 	for (int i = 0; i < r->n_actions; i++) {
 		text_printf(t, "%s", i ? ", " : "");
-		run_action(&r->actions[i], params, p, t);
+		run_action(&r->actions[i], r->urgent, params, p, t);
 	}
 }
 
@@ -321,6 +324,17 @@ static void decide(const struct tuner_rules *rules, const struct kpis *k, bool *
 	text_flush(t, rationale);
 }
 
+/* Whether an urgent rule's non-zero delta is still proposed (after the conflicts). */
+static bool is_urgent(const struct proposal *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		int id = p->order[i];
+		if (p->urgent[id] && !p->dropped_by[id] && p->delta[id] != 0)
+			return true;
+	}
+	return false;
+}
+
 static bool propose_record(cJSON *rec, const struct tuner_rules *rules, struct text *t,
 			   char *err)
 {
@@ -344,6 +358,7 @@ static bool propose_record(cJSON *rec, const struct tuner_rules *rules, struct t
 	cJSON_AddItemToObject(tuning, "proposed_deltas", deltas_json(&p, apply));
 	cJSON_AddItemToObject(tuning, "withheld_deltas", deltas_json(&p, !apply));
 	cJSON_AddBoolToObject(tuning, "apply_decision", apply);
+	cJSON_AddBoolToObject(tuning, "urgent", apply && is_urgent(&p));
 	cJSON_AddItemToObject(tuning, "rules_fired", fired);
 	cJSON_AddItemToObject(tuning, "not_evaluated", unevaluated);
 	cJSON_AddItemToObject(tuning, "dropped", dropped);

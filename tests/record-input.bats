@@ -217,6 +217,25 @@ not json' ]
 	[[ "$output" == *"--max-line-bytes"* ]]
 }
 
+@test "--max-line-bytes: a first line too long is bad input in every filter, never a crash" {
+	# the line buffer did not exist yet when the first line was already too
+	# long: writing its terminating NUL crashed every filter (SIGSEGV, 139)
+	for prog in warmup-phase warmup-apply soak-mock tuner-propose tuner-filter kpi-gate soak-next soak-log soak-measure; do
+		args=
+		[ "$prog" = soak-log ] && args="$BATS_TEST_TMPDIR/log"
+		run_pipe "printf '{\"iteration\":1}\n' | $prog --max-line-bytes=5 $args"
+		echo "$prog: $status $output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$prog: line 1: line longer than 5 bytes (--max-line-bytes), not kept"* ]]
+		run_pipe "printf '{\"iteration\":1}\n' | $prog --max-line-bytes=5 --on-error=skip $args 2>/dev/null"
+		[ "$status" -eq 0 ] && [ -z "$output" ]
+	done
+	printf '{"iteration":1,"summary":{}}\n' > "$BATS_TEST_TMPDIR/replay"
+	run_pipe "printf '{\"iteration\":1}\n' | soak-replay --max-line-bytes=5 '$BATS_TEST_TMPDIR/replay'"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-replay: line 1: line longer than 5 bytes"* ]]
+}
+
 @test "memory stays bounded: a 100 MB line, and a 16 MB line of numbers (peak RSS)" {
 	# Peak resident memory, not a virtual-memory limit: ASan (CI's sanitizer
 	# run) reserves terabytes of address space but touches little of it.

@@ -236,3 +236,16 @@ $(line 2)" ]
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"soak-log: '$log': last line: "* ]]
 }
+
+@test "FILE's last line may be 16 MiB long, not a byte more" {
+	# {"iteration":1,"pad":"x...x"} is 24 bytes plus the pad
+	pad() { head -c "$1" /dev/zero | tr '\0' x; }
+	{ echo '{"iteration":0}'; printf '{"iteration":1,"pad":"%s"}\n' "$(pad $((16777216 - 24)))"; } > "$log"
+	[ "$(tail -n 1 "$log" | wc -c)" -eq 16777217 ]
+	run bash -c 'record 2 | soak-log "$0" > /dev/null' "$log"
+	[ "$status" -eq 0 ]
+	{ echo '{"iteration":0}'; printf '{"iteration":1,"pad":"%s"}\n' "$(pad $((16777216 - 23)))"; } > "$log"
+	run bash -c 'record 2 | soak-log "$0"' "$log"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-log: '$log': last line: a line longer than 16777216 bytes"* ]]
+}

@@ -310,3 +310,28 @@ END='{"t":9,"ev":"end"}'
 	[ "$status" -eq 2 ]
 	[[ "$output" == "soak-measure: line 1: no 'event_log' in the record and no --events=DIR" ]]
 }
+
+@test "an event-log line longer than --max-line-bytes is bad input, read past without holding it" {
+	# line 2 of the touch log is 40 bytes; a 200-byte pad makes line 3 too long
+	{ sed -n 1,2p "$EV/touch/1.jsonl"; printf '{"t":1,"ev":"mid","price":100,"pad":"%0200d"}\n' 0;
+	  sed -n '3,$p' "$EV/touch/1.jsonl"; } > "$BATS_TEST_TMPDIR/1.jsonl"
+	run_pipe "echo '{\"iteration\":1}' | soak-measure --max-line-bytes=200 --events='$BATS_TEST_TMPDIR'"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1.jsonl: line 3: line longer than 200 bytes (--max-line-bytes)" ]]
+	# a 24 MiB line with a bound of 1000 bytes: exit 2 holding no more than
+	# the bound (the old reader held the whole line: 26 MB)
+	mkdir "$BATS_TEST_TMPDIR/big"
+	{ head -c $((24 << 20)) /dev/zero | tr '\0' 'x'; echo; } > "$BATS_TEST_TMPDIR/big/1.jsonl"
+	run_pipe "echo '{\"iteration\":1}' | /usr/bin/time -f 'maxrss %M' soak-measure --max-line-bytes=1000 --events='$BATS_TEST_TMPDIR/big'"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1.jsonl: line 1: line longer than 1000 bytes (--max-line-bytes)"* ]]
+	rss=$(echo "$output" | sed -n 's/^maxrss //p')
+	echo "max RSS $rss KB"
+	[ "$rss" -lt 8000 ]
+}
+
+@test "an event log with no end of line (/dev/zero) is refused at the bound, not read for ever" {
+	run_pipe "echo '{\"iteration\":1,\"event_log\":\"/dev/zero\"}' | timeout 20 soak-measure --max-line-bytes=4096"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/dev/zero: line 1: line longer than 4096 bytes (--max-line-bytes)"* ]]
+}

@@ -190,3 +190,24 @@ soak_log() {   # seed 6: WARN in warm-up, the tuner changes keys in iterations 2
 		'[($a | map(.summary)) == ($b | map(.summary)), ($a | map(.gate.status)) != ($b | map(.gate.status))]'
 	[ "$output" = '[true,true]' ]
 }
+
+@test "a log line longer than --max-line-bytes is an error naming the log file and its line" {
+	printf '%s\n' '{"iteration":2,"summary":{"net_bps":2}}' \
+		"{\"iteration\":1,\"summary\":{\"net_bps\":2},\"pad\":\"$(printf '%0300d' 0)\"}" > "$rlog"
+	run bash -c 'record 1 | soak-replay --max-line-bytes=300 "$0"' "$rlog"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"soak-replay: '$rlog': line 2: longer than 300 bytes (--max-line-bytes)"* ]]
+	run bash -c 'record 1 | soak-replay --max-line-bytes=400 "$0"' "$rlog"
+	[ "$status" -eq 0 ]
+	# a CR before the newline is not counted, as on standard input
+	printf '{"iteration":1,"summary":{"net_bps":2},"pad":"%s"}\r\n' "$(printf '%0600d' 0)" > "$rlog"
+	n=$(($(wc -c < "$rlog") - 2))
+	run bash -c 'record 1 | soak-replay --max-line-bytes="$1" "$0"' "$rlog" "$n"
+	[ "$status" -eq 0 ]
+	run bash -c 'record 1 | soak-replay --max-line-bytes="$1" "$0"' "$rlog" "$((n - 1))"
+	[ "$status" -eq 2 ]
+	# no end of line at all: refused at the bound, not read for ever
+	run bash -c 'record 1 | timeout 20 soak-replay --max-line-bytes=4096 /dev/zero'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'/dev/zero': line 1: longer than 4096 bytes"* ]]
+}

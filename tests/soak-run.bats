@@ -219,7 +219,7 @@ assert_seed_criteria() { # DIR
 }
 
 # soak-run -n 8 --warmup --preset maker_bias_uplift_v1 --seed 1 is WARN
-# (iterations 2 and 3 WARN, the window met); seed 21 is PASS.
+# (iterations 2 and 3 WARN, the window met); seed 22 is PASS.
 @test "--fail-on=warn: a WARN verdict exits 1, PASS exits 0; verdict.json is the same JSON either way" {
 	local common="-q -n 8 --warmup --preset maker_bias_uplift_v1"
 	run soak-run $common --seed 1 --out "$(out warn)"
@@ -229,7 +229,7 @@ assert_seed_criteria() { # DIR
 	[ "$status" -eq 1 ]
 	jq -e '.status == "WARN"' <<<"$output"
 	cmp <(jq -c 'del(.run.run_id)' "$(out warn)/verdict.json") <(jq -c 'del(.run.run_id)' "$(out warn1)/verdict.json")
-	run soak-run $common --seed 21 --fail-on=warn --out "$(out pass)"
+	run soak-run $common --seed 22 --fail-on=warn --out "$(out pass)"
 	[ "$status" -eq 0 ]
 	jq -e '.status == "PASS"' <<<"$output"
 	run soak-run $common --seed 1 --fail-on=error --out "$(out bad)"

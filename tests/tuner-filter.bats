@@ -89,6 +89,38 @@ same_records() {
 	assert_jq '.tuning.scaled == {"replace_rate_per_min":0.666666666667}'
 }
 
+@test "velocity: the cap is x2 when the proposal is urgent (a FAIL to correct); the larger factor applies" {
+	# 162 / 540 = 0.3: whole under the urgent cap 0.3, scaled to 0.15 / 0.3 without it
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"STEADY\"}' | jq -c '.tuning.urgent = true' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.3 and .tuning.scaled == {} and .tuning.deltas == {"replace_rate_per_min":-162}'
+	run bash -c "$(declare -f record rec); rec 5 '{\"replace_rate_per_min\":-162}' | jq -c '.tuning.urgent = false' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.15 and .tuning.scaled == {"replace_rate_per_min":0.5} and .tuning.deltas == {"replace_rate_per_min":-81}'
+	# in WARMUP the larger of x1.5 and x2
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter"
+	assert_jq '.tuning.guards.velocity_cap == 0.3'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter --urgent-factor 1"
+	assert_jq '.tuning.guards.velocity_cap == 0.225 and .tuning.scaled == {"replace_rate_per_min":0.75}'
+}
+
+@test "tuning.urgent is checked: true or false when present" {
+	run bash -c "$(declare -f record rec); rec 5 '{\"tail_age_ms\":30}' | jq -c '.tuning.urgent = 1' | tuner-filter"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"line 1: 'tuning.urgent' is not true or false"* ]]
+	run tuner-filter --urgent-factor 0.5 < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--urgent-factor"* ]]
+}
+
+@test "velocity: a warm-up factor below 1 tightens the warm-up cap, urgent or not unless urgent is larger" {
+	# 162 / 540 = 0.3; --warmup-factor 0.5: cap 0.075, 40.5 of the 162 (factor 0.25)
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter --warmup-factor 0.5"
+	assert_jq '.tuning.guards.velocity_cap == 0.075 and .tuning.deltas == {"replace_rate_per_min":-40.5} and .tuning.scaled == {"replace_rate_per_min":0.25}'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | tuner-filter --warmup-factor 0"
+	assert_jq '.tuning.guards.velocity_cap == 0 and .tuning.skipped == {"replace_rate_per_min":"velocity"}'
+	run bash -c "$(declare -f record rec); rec 2 '{\"replace_rate_per_min\":-162}' '\"phase\":{\"name\":\"WARMUP\"}' | jq -c '.tuning.urgent = true' | tuner-filter --warmup-factor 0.5"
+	assert_jq '.tuning.guards.velocity_cap == 0.3'
+}
+
 @test "velocity window: changes 2 iterations back count, 3 back do not" {
 	st='"state":{"tuner":{"history":[{"iteration":7,"from":{"tail_age_ms":620},"size":0.1,"streak":0,"freeze":false}]}}'
 	# 0.05 left of 0.15: 27 of 27.54 (0.051 of the range)

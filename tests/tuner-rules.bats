@@ -17,7 +17,7 @@ bad_rules() {
 @test "the default table is tuner_rules_v2; both tables load by name and by path" {
 	run tuner-propose --check-rules
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"tuner_rules_v2.json: 11 rules, 0 conflict rules, required KPIs: net_bps maker_taker_ratio p95_latency_ms risk_ratio" ]]
+	[[ "$output" == *"tuner_rules_v2.json: 12 rules, 1 conflict rules, required KPIs: net_bps maker_taker_ratio p95_latency_ms risk_ratio" ]]
 	run tuner-propose --rules tuner_rules_v1 --check-rules
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"tuner_rules_v1.json: 8 rules, 1 conflict rules, required KPIs: net_bps risk_ratio"* ]]
@@ -55,6 +55,7 @@ bad_rules() {
 	bad_rules '.rules[1].when.all[1].op = "~"' "rules[1] ('risk_moderate'): when.all[1]: unknown op '~'"
 	bad_rules '.rules[1].when.any = []' "when: 'all' or 'any' must be the only field"
 	bad_rules 'del(.rules[2].when)' "rules[2] ('risk_normalize'): missing field 'when'"
+	bad_rules '.rules[0].urgent = "yes"' "rules[0] ('risk_aggressive'): 'urgent' is a string, not true or false"
 }
 
 @test "rules: actions" {

@@ -218,19 +218,26 @@ void sim_informed_order(struct sim *s)
 /* --- the two connections ------------------------------------------------- */
 
 /*
- * Entry or response latency (seconds) of one message now: the wire and a
- * cold gateway.  Load adds no factor here: the gateway's queue (one order
- * per service time, sim_send) is where load costs time.
+ * Latency (seconds) of one message now: the wire and a cold gateway.  On
+ * the response path (acks, fill reports) a cold gateway's sessions, still
+ * being set up, make each message wait as in a queue, rho / (1 - rho)
+ * times the cold weight; order entry has its own queue in sim_send (one
+ * order per service time), where load costs time once warm or cold.
  */
-static double latency(struct sim *s, double base_ms)
+static double latency(struct sim *s, double base_ms, bool response)
 {
-	return base_ms * s->cold * exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng)) / 1000.0;
+	double wait = 1.0;
+	if (response) {
+		double rho = sim_load(s);
+		wait += s->cold_weight * rho / (1.0 - rho);
+	}
+	return base_ms * s->cold * wait * exp(s->m->latency_sigma * soak_rng_normal(&s->lat_rng)) / 1000.0;
 }
 
 void sim_respond(struct sim *s, struct report r)
 {
 	struct fifo_reports *f = &s->response;
-	double at = s->t + latency(s, s->m->response_base_ms);
+	double at = s->t + latency(s, s->m->response_base_ms, true);
 	if (at < f->last)
 		at = f->last;   /* one connection: reports keep their order */
 	f->last = at;
@@ -246,7 +253,7 @@ long sim_send(struct sim *s, enum order_kind kind, int sd, double price, double 
 	struct fifo_orders *f = &s->entry;
 	while (f->len == MSG_RING)   /* not expected: let the oldest arrive first */
 		sim_arrive(s);
-	double at = s->t + latency(s, s->m->latency_base_ms);
+	double at = s->t + latency(s, s->m->latency_base_ms, false);
 	s->load_time = -1.0;   /* the rate changes below */
 	s->rate += 1.0 / s->m->load_window_s;
 	/* the gateway takes one order per service time: a burst queues */

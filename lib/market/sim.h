@@ -56,7 +56,7 @@ struct sim_market {
 	double latency_sigma;              /* log-normal shape */
 	double capacity_per_min;           /* gateway capacity, actions per minute */
 	double load_window_s;              /* averaging window of the action rate */
-	double max_load;                   /* cap of the load the handler sees */
+	double max_load;                   /* cap of the load: cold factors stay finite */
 	/* cold start */
 	double cold_size;                  /* extra latency factor at iteration 1 */
 	double cold_decay_iterations;      /* w = 1 - smoothstep((iteration-1)/(1.6 this)) */

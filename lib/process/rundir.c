@@ -93,26 +93,36 @@ int soak_lock_run_dir(const char *dir, bool create, bool *busy, char *err)
 	return fd;
 }
 
-/* The offset just after the last newline at or before end (0 if none). */
-static bool after_last_newline(int fd, off_t end, off_t limit, off_t *pos, char *err)
+/*
+ * The offset just after the last newline before end (0 if none), looking
+ * no further back than a line of `limit' bytes needs: the newline before
+ * such a line is at end - limit - 1.  Returns 0, SOAK_EXIT_USAGE for a
+ * longer line or SOAK_EXIT_IO for a read error (err says which).
+ */
+static int after_last_newline(int fd, off_t end, off_t limit, off_t *pos, char *err)
 {
 	char buf[8192];
+	off_t stop = end > limit ? end - limit - 1 : 0;
 	off_t at = end;
-	while (at > 0 && end - at < limit) {
-		size_t n = at < (off_t)sizeof buf ? (size_t)at : sizeof buf;
+	while (at > stop) {
+		size_t n = at - stop < (off_t)sizeof buf ? (size_t)(at - stop) : sizeof buf;
 		at -= (off_t)n;
-		if (pread(fd, buf, n, at) != (ssize_t)n)
-			return soak_errorf(err, "read error: %s", strerror(errno ? errno : EIO));
+		if (pread(fd, buf, n, at) != (ssize_t)n) {
+			soak_errorf(err, "read error: %s", strerror(errno ? errno : EIO));
+			return SOAK_EXIT_IO;
+		}
 		for (size_t i = n; i > 0; i--)
 			if (buf[i - 1] == '\n') {
 				*pos = at + (off_t)i;
-				return true;
+				return 0;
 			}
 	}
-	if (at > 0)
-		return soak_errorf(err, "a line longer than %lld bytes", (long long)limit);
+	if (end > limit) {
+		soak_errorf(err, "a line longer than %lld bytes", (long long)limit);
+		return SOAK_EXIT_USAGE;
+	}
 	*pos = 0;
-	return true;
+	return 0;
 }
 
 bool soak_trim_partial_line(int fd, off_t *cut, char *err)
@@ -121,7 +131,7 @@ bool soak_trim_partial_line(int fd, off_t *cut, char *err)
 	if (end < 0)
 		return soak_errorf(err, "cannot seek: %s", strerror(errno));
 	off_t keep;
-	if (!after_last_newline(fd, end, end, &keep, err))
+	if (after_last_newline(fd, end, end, &keep, err) != 0)
 		return false;
 	*cut = end - keep;
 	if (*cut == 0)
@@ -131,20 +141,22 @@ bool soak_trim_partial_line(int fd, off_t *cut, char *err)
 	return true;
 }
 
-bool soak_last_line(int fd, off_t *start, size_t *len, size_t max, char *err)
+int soak_last_line(int fd, off_t *start, size_t *len, size_t max, char *err)
 {
 	off_t end = lseek(fd, 0, SEEK_END);
-	if (end < 0)
-		return soak_errorf(err, "cannot seek: %s", strerror(errno));
+	if (end < 0) {
+		soak_errorf(err, "cannot seek: %s", strerror(errno));
+		return SOAK_EXIT_IO;
+	}
 	if (end == 0) {
 		*start = 0;
 		*len = 0;
-		return true;
+		return 0;
 	}
-	if (!after_last_newline(fd, end - 1, (off_t)max, start, err))
-		return false;
-	*len = (size_t)(end - 1 - *start);
-	return true;
+	int status = after_last_newline(fd, end - 1, (off_t)max, start, err);
+	if (status == 0)
+		*len = (size_t)(end - 1 - *start);
+	return status;
 }
 
 char *soak_args_encode(char *const *args, int n, size_t *len)

@@ -38,9 +38,11 @@ bool soak_trim_partial_line(int fd, off_t *cut, char *err);
 /*
  * The offset of the start of the last line of the file at fd (which ends
  * with a newline or is empty) into *start, its length without the newline
- * into *len (0 for an empty file).  At most max bytes are looked at.
+ * into *len (0 for an empty file).  At most max + 1 bytes are looked at.
+ * Returns 0; SOAK_EXIT_USAGE when the line is longer than max bytes (bad
+ * input), SOAK_EXIT_IO on a read error, with a message in err.
  */
-bool soak_last_line(int fd, off_t *start, size_t *len, size_t max, char *err);
+int soak_last_line(int fd, off_t *start, size_t *len, size_t max, char *err);
 
 /*
  * run.args: arguments as data, each followed by a NUL byte.  Encode

@@ -365,12 +365,13 @@ static bool refill(struct soak_stream *s)
 }
 
 /* Append n bytes to s->line unless it would pass max_line (then only
- * note that the line is too long: its bytes are read past, not kept). */
+ * note that the line is too long: its bytes are read past, not kept).
+ * Either way s->line has room for what it keeps and a NUL. */
 static void line_append(struct soak_stream *s, const char *p, size_t n)
 {
 	if (s->line_too_long || s->line_len + n > s->max_line + 1) {
 		s->line_too_long = true; /* + 1: room for a CR before the newline */
-		return;
+		n = 0;
 	}
 	if (s->line_len + n + 1 > s->line_cap) {
 		size_t cap = s->line_cap ? s->line_cap : 4096;

@@ -209,6 +209,7 @@ struct decision_input {
 	struct soak_params params;
 	double risk, net;
 	bool warmup;
+	bool urgent;                             /* tuning.urgent: a FAIL to correct */
 	int n;
 	struct proposed key[SOAK_PARAM_COUNT];   /* in proposal order */
 	cJSON *tuning;
@@ -255,6 +256,10 @@ static bool read_proposed(const cJSON *rec, struct decision_input *in, char *err
 		return false;
 	if (!soak_get_object(in->tuning, "proposed_deltas", "tuning.proposed_deltas", &deltas, err))
 		return false;
+	const cJSON *urgent = soak_get(in->tuning, "urgent");
+	if (urgent && !cJSON_IsBool(urgent))
+		return soak_errorf(err, "'tuning.urgent' is not true or false");
+	in->urgent = cJSON_IsTrue(urgent);
 	in->n = 0;
 	for (const cJSON *c = deltas->child; c; c = c->next) {
 		char path[128];
@@ -468,6 +473,19 @@ static void spend_budget(const struct decision_input *in, struct candidate *c, i
 	}
 }
 
+/*
+ * The cap's multiplier: the phase's (--warmup-factor in WARMUP, else 1),
+ * raised to the urgent factor when the proposal is urgent and that is
+ * larger.
+ */
+static double velocity_factor(const struct tuner_filter_options *o, const struct decision_input *in)
+{
+	double factor = in->warmup ? o->warmup_factor : 1;
+	if (in->urgent && o->urgent_factor > factor)
+		factor = o->urgent_factor;
+	return factor;
+}
+
 static void decide(const struct tuner_filter_options *o, const struct tuner_filter_state *s,
 		   const struct decision_input *in, struct decision *d)
 {
@@ -476,7 +494,7 @@ static void decide(const struct tuner_filter_options *o, const struct tuner_filt
 	memset(d, 0, sizeof *d);
 	d->now.iteration = in->iteration;
 	decide_freeze(o, s, in, d);
-	d->cap = o->velocity_cap * (in->warmup ? o->warmup_factor : 1);
+	d->cap = o->velocity_cap * velocity_factor(o, in);
 	for (int i = 0; i < s->n; i++)
 		if (s->step[i].iteration > in->iteration - o->velocity_window)
 			d->used_before += s->step[i].size;
@@ -592,6 +610,7 @@ void tuner_filter_defaults(struct tuner_filter_options *o)
 	static const struct tuner_filter_options defaults = {
 		.max_keys = 2, .cooldown = 1, .velocity_window = 3, .oscillation_window = 3,
 		.freeze_after = 2, .freeze_length = 4, .velocity_cap = 0.15, .warmup_factor = 1.5,
+		.urgent_factor = 2,
 		.freeze_risk = 0.35, .freeze_net = 2.7, .carry = true,
 		.freeze_key = {[P_IMPACT_CAP_RATIO] = true, [P_MAX_DELTA_RATIO] = true},
 	};

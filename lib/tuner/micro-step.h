@@ -19,7 +19,7 @@
 struct tuner_filter_options {
 	int max_keys, cooldown, velocity_window, oscillation_window;
 	int freeze_after, freeze_length;
-	double velocity_cap, warmup_factor, freeze_risk, freeze_net;
+	double velocity_cap, warmup_factor, urgent_factor, freeze_risk, freeze_net;
 	bool freeze_key[SOAK_PARAM_COUNT];
 	bool carry;
 	int span;   /* iterations back any guard looks */

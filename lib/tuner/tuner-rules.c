@@ -418,7 +418,8 @@ static bool parse_actions(const cJSON *list, const char *where, struct tuner_rul
 
 static bool parse_rule(const cJSON *j, int index, struct tuner_rule *r, char *err)
 {
-	static const char *const fields[] = {"name", "group", "description", "when", "actions", NULL};
+	static const char *const fields[] = {"name", "group", "urgent", "description", "when",
+		"actions", NULL};
 	char where[WHERE_MAX], sub[WHERE_MAX];
 	const char *name, *group;
 	wheref(where, "rules[%d]", index);
@@ -427,7 +428,8 @@ static bool parse_rule(const cJSON *j, int index, struct tuner_rule *r, char *er
 		return false;
 	r->name = xstrdup(name);
 	wheref(where, "rules[%d] ('%s')", index, name);
-	if (!known_fields(j, fields, where, err) || !optional_string(j, "description", where, err))
+	if (!known_fields(j, fields, where, err) || !optional_string(j, "description", where, err) ||
+	    !parse_bool(j, "urgent", where, &r->urgent, err))
 		return false;
 	if (soak_get(j, "group")) {
 		if (!want_string(j, "group", where, &group, err) ||

@@ -61,6 +61,7 @@ struct tuner_action {
 struct tuner_rule {
 	char *name;
 	char *group;                  /* NULL: no group */
+	bool urgent;                  /* its firing marks the proposal urgent */
 	struct tuner_cond when;
 	int n_actions;
 	struct tuner_action *actions;
