@@ -17,7 +17,7 @@ bad_rules() {
 @test "the default table is tuner_rules_v2; both tables load by name and by path" {
 	run tuner-propose --check-rules
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"tuner_rules_v2.json: 12 rules, 1 conflict rules, required KPIs: net_bps maker_taker_ratio p95_latency_ms risk_ratio" ]]
+	[[ "$output" == *"tuner_rules_v2.json: 12 rules, 0 conflict rules, required KPIs: net_bps maker_taker_ratio p95_latency_ms risk_ratio" ]]
 	run tuner-propose --rules tuner_rules_v1 --check-rules
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"tuner_rules_v1.json: 8 rules, 1 conflict rules, required KPIs: net_bps risk_ratio"* ]]
