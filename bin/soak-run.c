@@ -579,19 +579,25 @@ static char *first_record(const struct run *r, size_t *len)
 	return out;
 }
 
+/* The log's last line (soak_last_line), or exit: 2 when it is too long, 3 on a read error. */
+static void log_last_line(const struct run *r, int log_fd, off_t *start, size_t *len)
+{
+	char err[SOAK_ERR_MAX];
+	int status = soak_last_line(log_fd, start, len, MAX_LINE, err);
+	if (status != 0)
+		soak_die(status, "'%s': %s%s", r->log_path,
+			 status == SOAK_EXIT_USAGE ? "last line: " : "", err);
+}
+
 /*
  * --resume: the record after the log's last line (soak-next reads that
  * line straight from the log), or "" when the log holds every iteration.
  */
 static char *next_record(const struct run *r, int log_fd, size_t *len)
 {
-	char err[SOAK_ERR_MAX];
 	off_t start;
 	size_t line_len;
-	int status = soak_last_line(log_fd, &start, &line_len, MAX_LINE, err);
-	if (status != 0)
-		soak_die(status, "'%s': %s%s", r->log_path,
-			 status == SOAK_EXIT_USAGE ? "last line: " : "", err);
+	log_last_line(r, log_fd, &start, &line_len);
 	if (line_len == 0)
 		return first_record(r, len);
 	int in = open(r->log_path, O_RDONLY | O_CLOEXEC);
@@ -1234,10 +1240,7 @@ static void check_complete(const struct run *r, int log_fd)
 	off_t start;
 	size_t len;
 	long last = 0;
-	int status = soak_last_line(log_fd, &start, &len, MAX_LINE, err);
-	if (status != 0)
-		soak_die(status, "'%s': %s%s", r->log_path,
-			 status == SOAK_EXIT_USAGE ? "last line: " : "", err);
+	log_last_line(r, log_fd, &start, &len);
 	if (len > 0) {
 		char *line = malloc(len + 1);
 		if (!line || pread(log_fd, line, len + 1, start) != (ssize_t)len + 1)

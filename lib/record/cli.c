@@ -40,6 +40,22 @@ void soak_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void soak_grow(char **buf, size_t *cap, size_t need, size_t limit)
+{
+	if (*buf && *cap >= need)
+		return;
+	size_t want = *cap ? *cap : 4096;
+	while (want < need)
+		want = want > limit / 2 ? limit : want * 2;
+	if (want > limit)
+		want = limit; /* a first block under a small limit */
+	char *grown = realloc(*buf, want);
+	if (!grown)
+		soak_die(SOAK_EXIT_IO, "out of memory");
+	*buf = grown;
+	*cap = want;
+}
+
 void soak_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -35,6 +35,13 @@ void soak_cli_init(const char *argv0);
 noreturn void soak_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Room for at least `need' bytes in *buf (grown with realloc; *cap is its
+ * size): the size doubles from 4096, or from *cap, but never passes
+ * `limit' (need <= limit; SIZE_MAX for none).  Out of memory: exit 3.
+ */
+void soak_grow(char **buf, size_t *cap, size_t need, size_t limit);
+
 /* "PROGRAM: message\n" on stderr. */
 void soak_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -2,21 +2,6 @@
 #include "getline-bounded.h"
 #include "cli.h"
 
-#include <stdlib.h>
-
-/* Room for n + 1 bytes (the terminating NUL) in *line, never more than limit. */
-static void grow(char **line, size_t *cap, size_t n, size_t limit)
-{
-	size_t want = *cap ? *cap : 128;
-	while (want <= n)
-		want = want > limit / 2 ? limit : want * 2;
-	char *grown = realloc(*line, want);
-	if (!grown)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	*line = grown;
-	*cap = want;
-}
-
 ssize_t soak_getline_bounded(char **line, size_t *cap, FILE *f, size_t max, bool *too_long)
 {
 	/* max content bytes, a '\r', a '\n' and the NUL */
@@ -24,11 +9,10 @@ ssize_t soak_getline_bounded(char **line, size_t *cap, FILE *f, size_t max, bool
 	size_t len = 0;
 	int c = EOF;
 	*too_long = false;
-	if (!*line || *cap < 2)
-		grow(line, cap, 1, limit);
+	soak_grow(line, cap, 2, limit);
 	while ((c = getc_unlocked(f)) != EOF) {
 		if (len + 1 >= *cap)
-			grow(line, cap, len + 1, limit);
+			soak_grow(line, cap, len + 2, limit);
 		(*line)[len++] = (char)c;
 		if (c == '\n')
 			break;

@@ -5,6 +5,7 @@
  * soak_num), strings escaped as cJSON escapes them.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,7 @@ struct out {
 /* Room for n more bytes. */
 static void grow(struct out *o, size_t n)
 {
-	size_t cap = o->cap ? o->cap : 4096;
-	while (cap < o->len + n)
-		cap *= 2;
-	char *buf = realloc(o->buf, cap);
-	if (!buf)
-		soak_die(SOAK_EXIT_IO, "out of memory");
-	o->buf = buf;
-	o->cap = cap;
+	soak_grow(&o->buf, &o->cap, o->len + n, SIZE_MAX);
 }
 
 /* The pieces are short (keys, numbers, punctuation): a loop beats a call

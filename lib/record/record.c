@@ -373,16 +373,7 @@ static void line_append(struct soak_stream *s, const char *p, size_t n)
 		s->line_too_long = true; /* + 1: room for a CR before the newline */
 		n = 0;
 	}
-	if (s->line_len + n + 1 > s->line_cap) {
-		size_t cap = s->line_cap ? s->line_cap : 4096;
-		while (cap < s->line_len + n + 1)
-			cap *= 2;
-		char *line = realloc(s->line, cap);
-		if (!line)
-			soak_die(SOAK_EXIT_IO, "out of memory");
-		s->line = line;
-		s->line_cap = cap;
-	}
+	soak_grow(&s->line, &s->line_cap, s->line_len + n + 1, SIZE_MAX);
 	memcpy(s->line + s->line_len, p, n);
 	s->line_len += n;
 }
