@@ -184,8 +184,10 @@ static cJSON *load_run(const struct options *o)
 	cJSON *run = NULL;
 	if (o->run && !(run = soak_load_json_file(o->run, err)))
 		soak_die(SOAK_EXIT_USAGE, "--run: %s", err);
-	if (run && !cJSON_IsString(soak_get(run, "run_id")))
+	if (run && !cJSON_IsString(soak_get(run, "run_id"))) {
+		cJSON_Delete(run); /* nothing left for a leak checker to report */
 		soak_die(SOAK_EXIT_USAGE, "--run: '%s' is not a soak-run run.json (no 'run_id')", o->run);
+	}
 	return run;
 }
 
